@@ -1,0 +1,2 @@
+/** @packageDocumentation placeholder until the package lands. */
+export const packageName = '@racesync/zwift-client';
