@@ -10,8 +10,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** Each published entry point and the names a user's project relies on. */
 const entries: Record<string, string[]> = {
   '@racesync/zwift-client': ['packageName'],
-  '@racesync/sync-core': ['packageName'],
-  '@racesync/sync-core/testing': ['testingEntry'],
+  '@racesync/sync-core': ['createMemoryStorage', 'hashData', 'SyncError'],
+  '@racesync/sync-core/testing': ['runStorageConformance'],
   '@racesync/supabase-adapter': ['packageName'],
   '@racesync/simulator': ['packageName'],
 };
