@@ -1,0 +1,136 @@
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** One band of the signup TTL table: events starting within `maxTimeToStartMs` use `ttlMs`. */
+export interface TtlBand {
+  maxTimeToStartMs: number;
+  ttlMs: number;
+}
+
+/** How the adaptive engine spends its calls. Every field has a default; pass only what you change. */
+export interface SyncPolicy {
+  team: {
+    /** How often a club's member list is refreshed (the clubs bucket allows 1/h on standard). Default 6 h. */
+    clubIntervalMs: number;
+  };
+  riders: {
+    /** Regular refresh of all team riders (one bulk call per 1000 riders). Default 60 min. */
+    intervalMs: number;
+    /** Extra run this long after team results land, since ratings move then. Default 2 min. */
+    afterResultsDelayMs: number;
+    /** Dotted paths left out of the hash (they change without a real change). Default `race.*.expires`. */
+    volatilePaths: string[];
+  };
+  events: {
+    /** How often the upcoming-events list is fetched (one call; its counts are the change signal). Default 2 min. */
+    listIntervalMs: number;
+    /** Mark stored upcoming events missing from a complete list as removed. Default true. */
+    markRemoved: boolean;
+  };
+  signups: {
+    /**
+     * Freshness target for team-relevant events (a team rider signed up, or a series the team rides),
+     * by time to start. Default: <1 h 1 min, <6 h 5 min, <12 h 15 min, <24 h 30 min, beyond 60 min.
+     */
+    ttl: TtlBand[];
+    /**
+     * Refetch interval for events without known team relevance starting within
+     * `nearWindowMs`, whatever their counts do (the team may join any race). Default 7 min.
+     */
+    nearSweepMs: number;
+    /** The "near" window before a start. Default 6 h. */
+    nearWindowMs: number;
+    /**
+     * Beyond the near window, events without team relevance are fetched only when their signup
+     * counts moved since the last fetch, at most once per this interval. Default 3 h.
+     */
+    farChangedMinIntervalMs: number;
+    /** Events starting later than this are not fetched unless relevant. Default 48 h. */
+    horizonMs: number;
+    /**
+     * Every event is fetched once more in this last stretch before its start (a team rider who
+     * joins late is never missed). Default 4 min.
+     */
+    finalSweepLeadMs: number;
+    /**
+     * A series (events with the same title pattern) counts as team-relevant once it drew at least
+     * this many team signups (decayed with `seriesHalfLifeMs`)… Default 2.
+     */
+    seriesMinSignups: number;
+    /** …and at least this share of all the team's signups. Default 0.02. */
+    seriesMinShare: number;
+    /** Half-life of a series' team-signup score. Default 14 days. */
+    seriesHalfLifeMs: number;
+    /** Share of the site budget the signup planner may use, leaving room for the list. Default 0.9. */
+    siteBudgetShare: number;
+    /** Entries of the in-memory cache in front of the persisted signup checks. Default 5000. */
+    cacheSize: number;
+  };
+  results: {
+    /** Assumed race speed for the completion estimate (slowest pens). Default 30 km/h. */
+    assumedSpeedKmh: number;
+    /** Race length when the distance is unknown. Default 60 min. */
+    defaultDurationMs: number;
+    /** First attempt this long after the estimated finish. Default 5 min. */
+    graceMs: number;
+    /** Waits between attempts while results are missing (the last one repeats). Default 2, 2, 3, 5, 10, 20 min. */
+    retryScheduleMs: number[];
+    /** Give up waiting for results after this long past the start. Default 24 h. */
+    giveUpAfterMs: number;
+    /** One more fetch this long after the first success, for corrections. Default 3.5 h. */
+    correctionDelayMs: number;
+  };
+  /** Wait after a failed run (non-rate-limit errors), doubling up to 16×. Default 1 min. */
+  failureBackoffMs: number;
+  /** Lease time-to-live when the storage offers leases. Default 5 min. */
+  leaseTtlMs: number;
+}
+
+/** The defaults (see each field). */
+export const DEFAULT_POLICY: SyncPolicy = {
+  team: { clubIntervalMs: 6 * HOUR },
+  riders: {
+    intervalMs: 60 * MIN,
+    afterResultsDelayMs: 2 * MIN,
+    volatilePaths: ['race.max30.expires', 'race.max90.expires'],
+  },
+  events: { listIntervalMs: 2 * MIN, markRemoved: true },
+  signups: {
+    ttl: [
+      { maxTimeToStartMs: HOUR, ttlMs: MIN },
+      { maxTimeToStartMs: 6 * HOUR, ttlMs: 5 * MIN },
+      { maxTimeToStartMs: 12 * HOUR, ttlMs: 15 * MIN },
+      { maxTimeToStartMs: 24 * HOUR, ttlMs: 30 * MIN },
+      { maxTimeToStartMs: Number.POSITIVE_INFINITY, ttlMs: 60 * MIN },
+    ],
+    nearSweepMs: 7 * MIN,
+    nearWindowMs: 6 * HOUR,
+    farChangedMinIntervalMs: 3 * HOUR,
+    horizonMs: 48 * HOUR,
+    finalSweepLeadMs: 4 * MIN,
+    seriesMinSignups: 2,
+    seriesMinShare: 0.02,
+    seriesHalfLifeMs: 14 * 24 * HOUR,
+    siteBudgetShare: 0.9,
+    cacheSize: 5000,
+  },
+  results: {
+    assumedSpeedKmh: 30,
+    defaultDurationMs: 60 * MIN,
+    graceMs: 5 * MIN,
+    retryScheduleMs: [2 * MIN, 2 * MIN, 3 * MIN, 5 * MIN, 10 * MIN, 20 * MIN],
+    giveUpAfterMs: 24 * HOUR,
+    correctionDelayMs: 3.5 * HOUR,
+  },
+  failureBackoffMs: MIN,
+  leaseTtlMs: 5 * MIN,
+};
+
+/** A partial policy: any subset of fields, at any depth. */
+export type SyncPolicyInput = {
+  [K in keyof SyncPolicy]?: SyncPolicy[K] extends object
+    ? SyncPolicy[K] extends unknown[]
+      ? SyncPolicy[K]
+      : Partial<SyncPolicy[K]>
+    : SyncPolicy[K];
+};
