@@ -17,7 +17,12 @@ describe('delta detection', () => {
 
   it('names changed leaf paths; arrays compare whole; equal snapshots give none', () => {
     const before = { race: { current: { rating: 1800 }, finishes: 9 }, weight: 77, tags: [1, 2] };
-    const after = { race: { current: { rating: 1812.5 }, finishes: 10 }, weight: 77, tags: [1, 2, 3], extra: true };
+    const after = {
+      race: { current: { rating: 1812.5 }, finishes: 10 },
+      weight: 77,
+      tags: [1, 2, 3],
+      extra: true,
+    };
     expect(diffFields(before, after)).toEqual(['extra', 'race.current.rating', 'race.finishes', 'tags']);
     expect(diffFields(before, structuredClone(before))).toEqual([]);
     expect(diffFields({ race: null }, { race: { finishes: 1 } })).toEqual(['race']);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planSignupFetches, resolvePolicy, SeriesAffinity, seriesKey } from '../src/index.js';
 import type { EventRecord, SignupCheck } from '../src/index.js';
+import { planSignupFetches, resolvePolicy, SeriesAffinity, seriesKey } from '../src/index.js';
 import { makeEvent } from '../src/testing/index.js';
 
 const MIN = 60_000;
@@ -8,16 +8,36 @@ const HOUR = 60 * MIN;
 const NOW = Date.UTC(2026, 0, 1, 12);
 const policy = resolvePolicy();
 
-function event(id: string, startsIn: number, counts: Record<string, number> = { A: 10, B: 20 }, title = `Race ${id}`): EventRecord {
+function event(
+  id: string,
+  startsIn: number,
+  counts: Record<string, number> = { A: 10, B: 20 },
+  title = `Race ${id}`,
+): EventRecord {
   return makeEvent(id, NOW, { startsAt: NOW + startsIn, signupCounts: counts, title });
 }
 
-function plan(events: EventRecord[], checks: SignupCheck[] = [], relevant: (e: EventRecord) => boolean = () => false) {
+function plan(
+  events: EventRecord[],
+  checks: SignupCheck[] = [],
+  relevant: (e: EventRecord) => boolean = () => false,
+) {
   const byId = new Map(checks.map((c) => [c.eventId, c]));
-  return planSignupFetches({ now: NOW, policy, events, checkOf: (id) => byId.get(id), relevantSeries: relevant });
+  return planSignupFetches({
+    now: NOW,
+    policy,
+    events,
+    checkOf: (id) => byId.get(id),
+    relevantSeries: relevant,
+  });
 }
 
-const check = (eventId: string, ago: number, counts: Record<string, number> = { A: 10, B: 20 }, teamSignups = 0): SignupCheck => ({
+const check = (
+  eventId: string,
+  ago: number,
+  counts: Record<string, number> = { A: 10, B: 20 },
+  teamSignups = 0,
+): SignupCheck => ({
   eventId,
   fetchedAt: NOW - ago,
   countsAtFetch: counts,
@@ -26,7 +46,10 @@ const check = (eventId: string, ago: number, counts: Record<string, number> = { 
 
 describe('signup planner', () => {
   it('fetches every race once in its final minutes, ahead of everything else', () => {
-    const p = plan([event('late', 3 * MIN), event('near', 2 * HOUR)], [check('late', 5 * MIN), check('near', 10 * MIN, { A: 9, B: 20 })]);
+    const p = plan(
+      [event('late', 3 * MIN), event('near', 2 * HOUR)],
+      [check('late', 5 * MIN), check('near', 10 * MIN, { A: 9, B: 20 })],
+    );
     expect(p.due.map((d) => [d.eventId, d.reason])).toEqual([
       ['late', 'final'],
       ['near', 'near'],
@@ -62,8 +85,16 @@ describe('signup planner', () => {
 
   it('sweeps other near races on nearSweepMs, and far ones only when their counts moved', () => {
     const p = plan(
-      [event('near', 2 * HOUR, { A: 11 }), event('far-moved', 30 * HOUR, { A: 3 }), event('far-still', 30 * HOUR, { A: 3 })],
-      [check('near', 8 * MIN, { A: 10 }), check('far-moved', 4 * HOUR, { A: 2 }), check('far-still', 4 * HOUR, { A: 3 })],
+      [
+        event('near', 2 * HOUR, { A: 11 }),
+        event('far-moved', 30 * HOUR, { A: 3 }),
+        event('far-still', 30 * HOUR, { A: 3 }),
+      ],
+      [
+        check('near', 8 * MIN, { A: 10 }),
+        check('far-moved', 4 * HOUR, { A: 2 }),
+        check('far-still', 4 * HOUR, { A: 3 }),
+      ],
     );
     expect(p.due.map((d) => [d.eventId, d.reason])).toEqual([
       ['near', 'near'],
@@ -89,7 +120,9 @@ describe('signup planner', () => {
 
 describe('series affinity', () => {
   it('groups stage and edition numbers into one series', () => {
-    expect(seriesKey("Stage 3: Fresh Outta '25: Prospect Park Loop")).toBe(seriesKey("Stage 4: Fresh Outta '26: Prospect Park Loop"));
+    expect(seriesKey("Stage 3: Fresh Outta '25: Prospect Park Loop")).toBe(
+      seriesKey("Stage 4: Fresh Outta '26: Prospect Park Loop"),
+    );
     expect(seriesKey('Zwift TT Club Racing - Park Perimeter Loop')).not.toBe(seriesKey('Tuesday Crit'));
   });
 
@@ -101,7 +134,10 @@ describe('series affinity', () => {
     expect(a.isRelevant('Team Series Race 9', NOW)).toBe(true);
     for (let i = 0; i < 40; i++) a.observe(`Other ${String.fromCharCode(65 + (i % 26))}x`, NOW);
     expect(a.isRelevant('Team Series Race 9', NOW)).toBe(false); // 2 of 42 < 10 %
-    const restored = new SeriesAffinity({ halfLifeMs: 14 * 24 * HOUR, minSignups: 2, minShare: 0 }, a.snapshot());
+    const restored = new SeriesAffinity(
+      { halfLifeMs: 14 * 24 * HOUR, minSignups: 2, minShare: 0 },
+      a.snapshot(),
+    );
     expect(restored.score('Team Series Race 1', NOW + 14 * 24 * HOUR)).toBeCloseTo(1, 6);
   });
 });
