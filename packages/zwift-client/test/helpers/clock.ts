@@ -124,3 +124,12 @@ export class ManualClock implements Clock {
     };
   }
 }
+
+/** Polls `condition` (real time, ≤ 2 s) — for waiting on I/O in tests driven by a manual clock. */
+export async function until(condition: () => boolean, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('until(): condition not met in time');
+    await new Promise<void>((r) => setTimeout(r, 1));
+  }
+}
