@@ -9,6 +9,7 @@ import { createResultsGroup, type ResultsGroup } from './groups/results.ts';
 import { createRidersGroup, type RidersGroup } from './groups/riders.ts';
 import { createRoutesGroup, type RoutesGroup } from './groups/routes.ts';
 import { createZwiftGroup, type ZwiftGroup } from './groups/zwift.ts';
+import { Timeouts } from './http/timeouts.ts';
 import { safeLogger } from './logger.ts';
 import { resolveOptions, type ZwiftClientOptions } from './options.ts';
 import { Limiter } from './rate-limit/limiter.ts';
@@ -68,10 +69,12 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
     limiter: new Limiter(store, clock, queue),
     specs,
     timeoutMs: o.timeoutMs,
+    timeouts: new Timeouts(clock, o.timeoutMs),
     retry: o.retry,
     maxBodyBytes: o.maxBodyBytes,
     clubPageSize: o.clubPageSize,
     logger,
+    debug: typeof o.logger?.debug === 'function',
     redact,
     reportSkip(record) {
       logger.warn(

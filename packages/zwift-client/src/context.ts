@@ -1,6 +1,7 @@
 import type { KyInstance } from 'ky';
 import type { Clock } from './clock.ts';
 import type { RetryPolicy } from './http/retry.ts';
+import type { Timeouts } from './http/timeouts.ts';
 import type { Logger } from './logger.ts';
 import type { Limiter } from './rate-limit/limiter.ts';
 import type { BucketName, Tier } from './rate-limit/table.ts';
@@ -22,10 +23,14 @@ export interface ClientContext {
   readonly limiter: Limiter;
   readonly specs: Readonly<Record<BucketName, BucketSpec>>;
   readonly timeoutMs: number;
+  /** Request timeouts on the clock (one pending sleep for all requests). */
+  readonly timeouts: Timeouts;
   readonly retry: RetryPolicy;
   readonly maxBodyBytes: number;
   readonly clubPageSize: number;
   readonly logger: Required<Logger>;
+  /** Whether the user's logger has a `debug` method (skip building debug lines otherwise). */
+  readonly debug: boolean;
   readonly redact: (text: string) => string;
   readonly reportSkip: (record: SkippedRecord) => void;
 }

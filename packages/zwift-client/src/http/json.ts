@@ -1,4 +1,5 @@
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const UNSAFE_TEXT = /__proto__|constructor|prototype/;
 
 function reviver(key: string, value: unknown): unknown {
   return UNSAFE_KEYS.has(key) ? undefined : value;
@@ -10,8 +11,5 @@ function reviver(key: string, value: unknown): unknown {
  * words occurs in the text (the common case stays on the fast path). Throws `SyntaxError`.
  */
 export function parseJsonSafe(text: string): unknown {
-  if (text.includes('__proto__') || text.includes('constructor') || text.includes('prototype')) {
-    return JSON.parse(text, reviver);
-  }
-  return JSON.parse(text);
+  return UNSAFE_TEXT.test(text) ? JSON.parse(text, reviver) : JSON.parse(text);
 }

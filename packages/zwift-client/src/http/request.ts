@@ -100,7 +100,7 @@ export async function requestJson(
       throw error;
     }
     const { status } = raw;
-    logger.debug({ endpoint, attempt, status }, `${endpoint}: HTTP ${status}`);
+    if (ctx.debug) logger.debug({ endpoint, attempt, status }, `${endpoint}: HTTP ${status}`);
     if (status >= 200 && status < 300) return parseBody(ctx, endpoint, raw.text, status);
 
     if (status === 429) {

@@ -39,15 +39,11 @@ export async function sendOnce(
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = new AbortController();
   let timedOut = false;
-  ctx.clock.sleep(ctx.timeoutMs, timer.signal).then(
-    () => {
-      timedOut = true;
-      controller.abort(TIMEOUT);
-    },
-    () => {},
-  );
+  const timer = ctx.timeouts.arm(() => {
+    timedOut = true;
+    controller.abort(TIMEOUT);
+  });
 
   const headers: Record<string, string> = { accept: 'application/json' };
   if (request.auth && ctx.apiKey !== null) headers['authorization'] = ctx.apiKey;
@@ -86,7 +82,7 @@ export async function sendOnce(
       cause: sanitise(error, ctx.redact),
     });
   } finally {
-    timer.abort();
+    ctx.timeouts.disarm(timer);
     signal?.removeEventListener('abort', onAbort);
   }
 }
