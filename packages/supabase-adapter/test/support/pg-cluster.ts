@@ -47,6 +47,8 @@ export interface StartOptions {
    * server does; the benchmark uses this. Default `false`: tests run with fsync off.
    */
   durable?: boolean;
+  /** Create Supabase's roles (`anon`, `authenticated`, `service_role`). Default `true`. */
+  supabaseRoles?: boolean;
 }
 
 function findBinDir(): string {
@@ -167,12 +169,14 @@ export async function startPgCluster(options: StartOptions = {}): Promise<PgClus
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   let version = '';
   try {
-    await sql.unsafe(`
-      create role anon nologin;
-      create role authenticated nologin;
-      create role service_role nologin bypassrls;
-      create role ${PASSWORD_ROLE} login password '${PASSWORD}';
-    `);
+    if (options.supabaseRoles !== false) {
+      await sql.unsafe(`
+        create role anon nologin;
+        create role authenticated nologin;
+        create role service_role nologin bypassrls;
+      `);
+    }
+    await sql.unsafe(`create role ${PASSWORD_ROLE} login password '${PASSWORD}'`);
     version = (await sql<{ version: string }[]>`select version()`)[0]?.version ?? '';
   } finally {
     await sql.end();
