@@ -22,9 +22,11 @@ export class MigrationsMissingError extends PostgresStorageError {
     super(
       operation,
       `${problem}. racesync's migrations are not applied to schema "${schema}": run ` +
-        `migrate({ connectionString, schema: '${schema}' }) from @racesync/supabase-adapter, or copy ` +
-        'node_modules/@racesync/supabase-adapter/supabase/migrations/*.sql into supabase/migrations and run ' +
-        '`supabase db push`. If you just applied them through SQL, reload the API schema cache: ' +
+        `migrate({ connectionString, schema: '${schema}' }) from @racesync/supabase-adapter, or ` +
+        (schema === 'racesync'
+          ? 'copy node_modules/@racesync/supabase-adapter/supabase/migrations/*.sql into supabase/migrations'
+          : `write the SQL of migrations({ schema: '${schema}' }) into supabase/migrations`) +
+        ' and run `supabase db push`. If you just applied them through SQL, reload the API schema cache: ' +
         `notify pgrst, 'reload schema';`,
       { ...details, reason: 'migrations_missing' },
     );
