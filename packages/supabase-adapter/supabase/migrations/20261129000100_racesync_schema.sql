@@ -93,6 +93,8 @@ create table if not exists racesync.signups (
   primary key (event_id, rider_id)
 ) with (fillfactor = 90);
 create index if not exists signups_rider_idx on racesync.signups (rider_id);
+comment on column racesync.signups.last_seen_at is
+  'Exact for withdrawn rows. A signup still active was in the event''s latest list, so its last sighting is signup_lists.applied_at (list_signups returns that).';
 
 -- Per event: when its last complete signup list was applied (older lists are ignored). Its row
 -- lock serialises writers of one event.

@@ -440,6 +440,9 @@ $fn$;
 -- {eventId, present: [{riderId, pen}], at} -> {added, withdrawn, penChanged, unchanged}.
 -- Applies a COMPLETE list atomically, under the event's row lock in signup_lists; a list older than
 -- the last one applied to the event is ignored; replaying a list is a no-op.
+-- An active signup was in the event's latest list by definition, so its lastSeenAt is that list's
+-- time (signup_lists.applied_at): an unchanged list rewrites one row, not one per rider.
+-- signups.last_seen_at is exact for withdrawn rows; list_signups derives it for active ones.
 create or replace function racesync.apply_signups(jsonb) returns jsonb
 language plpgsql set search_path = '' set enable_nestloop = off as $fn$
 declare
@@ -447,6 +450,7 @@ declare
   v_event text := p->>'eventId';
   v_at timestamptz := to_timestamp((p->>'at')::float8 / 1000);
   v_at_ms float8 := (p->>'at')::float8;
+  v_prev timestamptz;
   v_bad bigint;
   v_result jsonb;
 begin
@@ -462,11 +466,20 @@ begin
       message = format('apply_signups: present[%s].riderId must be a number; nothing was written', v_bad);
   end if;
 
-  insert into racesync.signup_lists as l (event_id, applied_at) values (v_event, v_at)
-  on conflict (event_id) do update set applied_at = excluded.applied_at
-  where l.applied_at <= excluded.applied_at;
+  -- The event's lock and stale-list guard.
+  select l.applied_at into v_prev from racesync.signup_lists l where l.event_id = v_event for update;
   if not found then
+    insert into racesync.signup_lists (event_id, applied_at) values (v_event, v_at)
+    on conflict (event_id) do nothing;
+    if not found then -- another writer created it first: wait for it, then read its time
+      select l.applied_at into v_prev from racesync.signup_lists l where l.event_id = v_event for update;
+    end if;
+  end if;
+  if v_prev > v_at then
     return '{"added": [], "withdrawn": [], "penChanged": [], "unchanged": 0}'::jsonb; -- stale list
+  end if;
+  if v_prev < v_at then
+    update racesync.signup_lists l set applied_at = v_at where l.event_id = v_event;
   end if;
 
   with listed as (
@@ -486,14 +499,12 @@ begin
   ),
   ups as (
     insert into racesync.signups as s (event_id, rider_id, pen, first_seen_at, last_seen_at, withdrawn_at)
-    select v_event, c.rider_id, c.pen, v_at, v_at, null from cls c order by c.rider_id
+    select v_event, c.rider_id, c.pen, v_at, v_at, null from cls c where c.k <> 'same' order by c.rider_id
     on conflict (event_id, rider_id) do update
       set pen = excluded.pen, last_seen_at = excluded.last_seen_at, withdrawn_at = null
-      where s.pen is distinct from excluded.pen or s.last_seen_at is distinct from excluded.last_seen_at
-         or s.withdrawn_at is not null
   ),
   wd as (
-    update racesync.signups s set withdrawn_at = v_at
+    update racesync.signups s set withdrawn_at = v_at, last_seen_at = coalesce(v_prev, s.last_seen_at)
     where s.event_id = v_event and s.withdrawn_at is null
       and not exists (select 1 from listed l where l.rider_id = s.rider_id)
     returning s.rider_id, s.pen, s.first_seen_at, s.last_seen_at
@@ -529,9 +540,12 @@ language sql stable set search_path = '' as $fn$
            'riderId', s.rider_id,
            'pen', s.pen,
            'firstSeenAt', (extract(epoch from s.first_seen_at) * 1000)::float8,
-           'lastSeenAt', (extract(epoch from s.last_seen_at) * 1000)::float8,
+           'lastSeenAt', (extract(epoch from case when s.withdrawn_at is null
+                                                  then coalesce(l.applied_at, s.last_seen_at)
+                                                  else s.last_seen_at end) * 1000)::float8,
            'withdrawnAt', (extract(epoch from s.withdrawn_at) * 1000)::float8) order by s.event_id, s.rider_id), '[]'::jsonb)
   from racesync.signups s
+  left join racesync.signup_lists l on l.event_id = s.event_id
   where (jsonb_typeof($1->'eventIds') is distinct from 'array'
          or s.event_id = any (array(select jsonb_array_elements_text($1->'eventIds'))))
     and (jsonb_typeof($1->'riderIds') is distinct from 'array'
