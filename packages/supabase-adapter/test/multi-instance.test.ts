@@ -91,7 +91,7 @@ describe('several processes sharing one database', () => {
     // …and the shared budget is really used: close to capacity per interval over the run.
     const ideal = spec.capacity * Math.ceil(durationMs / spec.intervalMs);
     expect(granted).toBeLessThanOrEqual(ideal + spec.capacity);
-    expect(granted).toBeGreaterThanOrEqual(Math.floor(ideal * 0.7));
+    expect(granted).toBeGreaterThanOrEqual(Math.floor(ideal * 0.5));
     expect(results.every((r) => r.granted > 0)).toBe(true); // no process starved
   }, 60_000);
 
@@ -111,7 +111,7 @@ describe('several processes sharing one database', () => {
   }, 60_000);
 
   it('3 processes competing for a job: one lease holder at a time, the job runs at most once per slot', async () => {
-    const slotMs = 250;
+    const slotMs = 400;
     const durationMs = 4000;
     const results = await runInstances<{ acquired: number[]; ran: number[]; fencedOut: number[] }>(3, () => ({
       mode: 'slots',
