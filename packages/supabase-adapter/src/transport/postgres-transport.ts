@@ -23,7 +23,8 @@ export interface PostgresTransportOptions {
   /**
    * Use prepared statements (one round trip per call instead of two). Default `true`, except
    * `false` when the connection string's port is `6543` (Supabase's transaction-mode pooler, which
-   * does not keep prepared statements). Ignored with `sql`.
+   * does not keep prepared statements). With `sql`, an instance created with `prepare: false`
+   * stays unprepared whatever this says.
    */
   prepare?: boolean;
   /** Seconds to wait for a connection. Default `10`. Ignored with `sql`. */
