@@ -9,10 +9,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Each published entry point and the names a user's project relies on. */
 const entries: Record<string, string[]> = {
-  '@racesync/zwift-client': ['packageName'],
-  '@racesync/sync-core': ['createMemoryStorage', 'hashData', 'SyncError'],
+  '@racesync/zwift-client': ['createZwiftClient', 'createMemoryRateLimitStore', 'RateLimitError', 'RATE_LIMITS'],
+  '@racesync/sync-core': ['createSyncEngine', 'createMemoryStorage', 'hashData', 'SyncError'],
   '@racesync/sync-core/testing': ['runStorageConformance'],
-  '@racesync/supabase-adapter': ['packageName'],
+  '@racesync/supabase-adapter': ['createPostgresStorage', 'createPostgresTransport', 'migrate', 'migrations'],
   '@racesync/simulator': ['packageName'],
 };
 

@@ -33,6 +33,3 @@ export type {
 } from './transport/supabase-transport.js';
 export { createSupabaseTransport } from './transport/supabase-transport.js';
 export type { RpcTransport } from './transport/transport.js';
-
-/** The package name (kept for the workspace's built-package smoke test). */
-export const packageName = '@racesync/supabase-adapter';

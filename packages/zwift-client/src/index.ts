@@ -5,9 +5,6 @@
  * @packageDocumentation
  */
 
-/** The package name (used by smoke tests). */
-export const packageName = '@racesync/zwift-client';
-
 export { createZwiftClient, type ZwiftClient } from './client.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { AuthError } from './errors/auth-error.ts';

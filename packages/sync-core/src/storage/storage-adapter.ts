@@ -180,8 +180,10 @@ export interface StorageAdapter {
   // ----- sync state and log -----
   getJobStates(): Promise<JobState[]>;
   /**
-   * Insert or replace a job's state. With a `fence`, the write applies only while that lease is
-   * still held; otherwise it throws a `LeaseLostError`.
+   * Insert or replace a job's state. With a `fence`, the write applies only while the fence's token
+   * is the latest one issued for that lease name (classic fencing: once another holder acquired
+   * the lease, every write of an older holder is refused with a `LeaseLostError`; a holder whose
+   * lease merely expired, with nobody taking over, can still write).
    */
   putJobState(state: JobState, fence?: Fence): Promise<void>;
   appendSyncLog(entries: readonly SyncLogEntry[]): Promise<void>;
