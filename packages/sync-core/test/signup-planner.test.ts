@@ -78,9 +78,12 @@ describe('signup planner', () => {
     }
   });
 
-  it('waits three TTLs when the feed counts did not move (nothing can have changed)', () => {
-    expect(plan([event('e', 3 * HOUR)], [check('e', 6 * MIN, { A: 10, B: 20 }, 1)]).due).toEqual([]);
-    expect(plan([event('e', 3 * HOUR)], [check('e', 15 * MIN, { A: 10, B: 20 }, 1)]).due.length).toBe(1);
+  it('waits unchangedCountsFactor TTLs when the feed counts did not move (nothing can have changed)', () => {
+    const factor = policy.signups.unchangedCountsFactor;
+    expect(factor).toBeGreaterThan(1);
+    const ttl = 5 * MIN; // band < 6 h
+    expect(plan([event('e', 3 * HOUR)], [check('e', ttl + MIN, { A: 10, B: 20 }, 1)]).due).toEqual([]);
+    expect(plan([event('e', 3 * HOUR)], [check('e', factor * ttl, { A: 10, B: 20 }, 1)]).due.length).toBe(1);
   });
 
   it('sweeps other near races on nearSweepMs, and far ones only when their counts moved', () => {
@@ -92,8 +95,8 @@ describe('signup planner', () => {
       ],
       [
         check('near', 8 * MIN, { A: 10 }),
-        check('far-moved', 4 * HOUR, { A: 2 }),
-        check('far-still', 4 * HOUR, { A: 3 }),
+        check('far-moved', policy.signups.farChangedMinIntervalMs, { A: 2 }),
+        check('far-still', policy.signups.farChangedMinIntervalMs, { A: 3 }),
       ],
     );
     expect(p.due.map((d) => [d.eventId, d.reason])).toEqual([
@@ -103,9 +106,9 @@ describe('signup planner', () => {
   });
 
   it('ignores races beyond the horizon and races already started; reports the next due time', () => {
-    const p = plan([event('week', 5 * 24 * HOUR), event('started', -MIN)]);
+    const p = plan([event('week', 5 * 24 * HOUR), event('started', -MIN)], [], () => true);
     expect(p.due).toEqual([]);
-    expect(p.nextDueAt).toBe(NOW + 5 * 24 * HOUR - policy.signups.nearWindowMs);
+    expect(p.nextDueAt).toBe(NOW + 5 * 24 * HOUR - policy.signups.horizonMs);
   });
 
   it('ranks series the team rides above other near races', () => {

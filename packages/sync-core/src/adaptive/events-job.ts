@@ -72,6 +72,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
             previous: tracker.events,
           });
           tracker.replaceListed(list.events, list.removed, now - 6 * HOUR);
+          tracker.prune(now - 6 * HOUR);
           cursor.listDueAt = now + p.events.listIntervalMs;
         } catch (error) {
           const info = classifyError(error);
@@ -141,8 +142,13 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
         }
       }
       if (updated.length > 0) await ctx.storage.putSignupChecks(updated);
+      if (ctx.logger.debug) {
+        const byReason: Record<string, number> = {};
+        for (const fetch of plan.due.slice(0, updated.length))
+          byReason[fetch.reason] = (byReason[fetch.reason] ?? 0) + 1;
+        ctx.logger.debug('signup lists fetched', { fetched: updated.length, due: plan.due.length, byReason });
+      }
       if (failures > 0) status = 'partial';
-      tracker.prune(now - 6 * HOUR);
       cursor.affinity = affinity.snapshot();
 
       // 4. When to come back.
@@ -161,8 +167,10 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
         nextStart(tracker, cursor.startsScannedTo),
       );
       if (replan.due.length > 0 || stoppedByLimit) {
+        // More is due than the budget allowed: come back when tokens are free again, but not more
+        // often than minRunGapMs, so a saturated bucket is worked in small batches, not token by token.
         const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.site);
-        nextDueAt = Math.min(nextDueAt, Math.max(refreshed.nextAvailableAt, after + 1000));
+        nextDueAt = Math.min(nextDueAt, Math.max(refreshed.nextAvailableAt, after + p.events.minRunGapMs));
       }
       return {
         status,

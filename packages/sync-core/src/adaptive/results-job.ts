@@ -64,6 +64,10 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
               dueAt: at + p.correctionDelayMs,
               createdAt: at,
             });
+            ctx.logger.debug?.('results stored', {
+              eventId: job.eventId,
+              teamRiders: result.teamRiderIds.length,
+            });
             if (result.teamRiderIds.length > 0) options.onTeamResults(at);
           } else {
             toDelete.push(job);

@@ -6,6 +6,18 @@ export type AffinitySnapshot = Record<string, [number, number]>;
  * "Stage 3: Tour of X" and "Stage 4: Tour of X" are one series.
  */
 export function seriesKey(title: string): string {
+  let key = keyCache.get(title);
+  if (key === undefined) {
+    if (keyCache.size >= 20_000) keyCache.clear();
+    key = computeSeriesKey(title);
+    keyCache.set(title, key);
+  }
+  return key;
+}
+
+const keyCache = new Map<string, string>();
+
+function computeSeriesKey(title: string): string {
   return title
     .toLowerCase()
     .replace(/\d+/g, '#')

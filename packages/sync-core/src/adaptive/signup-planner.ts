@@ -36,19 +36,25 @@ export interface SignupPlan {
   nextDueAt: number;
 }
 
-const sameCounts = (a: Record<string, number>, b: Record<string, number>): boolean => {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => a[key] === b[key]);
-};
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  let n = 0;
+  for (const key in a) {
+    if (a[key] !== b[key]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
 
 /**
- * Decides which signup lists to fetch, from the event feed alone (no calls):
+ * Decides which signup lists to fetch, from the event feed alone (no calls). Events starting later
+ * than `horizonMs` are never fetched (a team signs up within two days); for the others:
  * - **final**: every event once in its last `finalSweepLeadMs`, so a late team signup is never missed;
  * - **relevant** (a team rider is signed up, or the series is one the team rides): the TTL table by
  *   time to start; when the feed's counts did not move since the last fetch, nothing can have
- *   changed, so the list waits three TTLs;
- * - **near** (other events within `nearWindowMs`): every `nearSweepMs` (tripled if counts are unchanged);
+ *   changed (short of a join and a leave in one pen), so the list waits `unchangedCountsFactor` TTLs;
+ * - **near** (other events within `nearWindowMs`): every `nearSweepMs` (times `unchangedCountsFactor`
+ *   if counts are unchanged);
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
  *   `farChangedMinIntervalMs`.
  * Events already started are not planned.
@@ -62,52 +68,50 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
   for (const event of input.events) {
     if (event.removedAt !== null || event.startsAt <= now) continue;
     const timeToStart = event.startsAt - now;
+    if (timeToStart > p.horizonMs) {
+      nextDueAt = Math.min(nextDueAt, event.startsAt - p.horizonMs);
+      continue;
+    }
     const check = input.checkOf(event.eventId);
     const last = check?.fetchedAt ?? Number.NEGATIVE_INFINITY;
     const countsMoved = !check || !sameCounts(check.countsAtFetch, event.signupCounts);
     const relevant = (check?.teamSignups ?? 0) > 0 || input.relevantSeries(event);
 
-    const finalStart = event.startsAt - p.finalSweepLeadMs;
-    let best: { reason: FetchReason; dueAt: number } | null = null;
-    const consider = (reason: FetchReason, dueAt: number) => {
-      if (!best || dueAt < best.dueAt || (dueAt === best.dueAt && RANK[reason] > RANK[best.reason])) {
-        best = { reason, dueAt };
-      }
-    };
-
-    if (last < finalStart) consider('final', finalStart);
+    let reason: FetchReason;
+    let dueAt: number;
     if (relevant) {
       const ttl = ttlFor(policy, timeToStart);
-      consider('relevant', last + (countsMoved ? ttl : 3 * ttl));
+      reason = 'relevant';
+      dueAt = last + (countsMoved ? ttl : p.unchangedCountsFactor * ttl);
     } else if (timeToStart <= p.nearWindowMs) {
-      consider(
-        'near',
-        Math.max(last + (countsMoved ? p.nearSweepMs : 3 * p.nearSweepMs), event.startsAt - p.nearWindowMs),
+      reason = 'near';
+      dueAt = Math.max(
+        last + (countsMoved ? p.nearSweepMs : p.unchangedCountsFactor * p.nearSweepMs),
+        event.startsAt - p.nearWindowMs,
       );
-    } else if (timeToStart <= p.horizonMs && countsMoved) {
-      consider('far', Math.max(last + p.farChangedMinIntervalMs, event.startsAt - p.horizonMs));
+    } else if (countsMoved) {
+      reason = 'far';
+      dueAt = Math.max(last + p.farChangedMinIntervalMs, event.startsAt - p.horizonMs);
     } else {
-      // Not due before it enters the near window.
-      consider('near', event.startsAt - p.nearWindowMs);
+      reason = 'near'; // not due before it enters the near window
+      dueAt = event.startsAt - p.nearWindowMs;
+    }
+    const finalStart = event.startsAt - p.finalSweepLeadMs;
+    if (last < finalStart && finalStart <= dueAt) {
+      reason = 'final';
+      dueAt = finalStart;
     }
 
-    const chosen = best as { reason: FetchReason; dueAt: number } | null;
-    if (!chosen) continue;
     const retryAt = input.retryAfter?.(event.eventId);
-    const dueAt = retryAt !== undefined ? Math.max(chosen.dueAt, retryAt) : chosen.dueAt;
+    if (retryAt !== undefined && retryAt > dueAt) dueAt = retryAt;
     if (dueAt <= now) {
       // Urgency: class first, then how close the start is.
-      const closeness = 1 - Math.min(timeToStart, p.horizonMs) / p.horizonMs;
-      due.push({
-        eventId: event.eventId,
-        reason: chosen.reason,
-        dueAt,
-        priority: RANK[chosen.reason] + closeness,
-      });
+      const closeness = 1 - timeToStart / p.horizonMs;
+      due.push({ eventId: event.eventId, reason, dueAt, priority: RANK[reason] + closeness });
     } else if (dueAt < nextDueAt) {
       nextDueAt = dueAt;
     }
   }
-  due.sort((a, b) => b.priority - a.priority || a.dueAt - b.dueAt || a.eventId.localeCompare(b.eventId));
+  due.sort((a, b) => b.priority - a.priority || a.dueAt - b.dueAt || (a.eventId < b.eventId ? -1 : 1));
   return { due, nextDueAt };
 }

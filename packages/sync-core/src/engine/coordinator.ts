@@ -23,6 +23,8 @@ interface JobSlot {
   failures: number;
   running: Promise<RunSummary | null> | null;
   loaded: boolean;
+  /** Pulled forward by another job (e.g. results landed): the next run is a new slot. */
+  pulled: boolean;
 }
 
 /** Options of {@link Coordinator}. */
@@ -68,6 +70,7 @@ export class Coordinator {
       failures: 0,
       running: null,
       loaded: false,
+      pulled: false,
     }));
   }
 
@@ -96,6 +99,7 @@ export class Coordinator {
     if (!slot) return;
     if (at < slot.nextDueAt) {
       slot.nextDueAt = at;
+      slot.pulled = true;
       this.#wake?.abort();
     }
   }
@@ -232,19 +236,21 @@ export class Coordinator {
           return null;
         }
         const shared = (await o.storage.getJobStates()).find((s) => s.job === slot.job.name);
-        if (
-          !forced &&
-          shared?.nextDueAt !== undefined &&
-          shared.nextDueAt !== null &&
-          shared.nextDueAt > startedAt
-        ) {
-          this.#adopt(slot, shared, startedAt); // someone else ran it in this slot
+        const ranElsewhere = shared !== undefined && shared.lastRunAt !== slot.lastRunAt;
+        const dueThere =
+          shared?.nextDueAt === undefined || shared.nextDueAt === null || shared.nextDueAt <= startedAt;
+        if (!forced && !slot.pulled && !dueThere && shared) {
+          this.#adopt(slot, shared, startedAt); // another instance ran it in this slot
+          slot.loaded = false;
           await leases.release(lease);
           return null;
         }
-        if (shared) slot.cursor = (shared.cursor as Record<string, unknown> | null) ?? null;
-        slot.loaded = false; // state may have moved under us
+        if (ranElsewhere && shared) {
+          slot.cursor = (shared.cursor as Record<string, unknown> | null) ?? null;
+          slot.loaded = false; // its working state moved under us
+        }
       }
+      slot.pulled = false;
       if (!slot.loaded && slot.job.load) {
         await slot.job.load({ storage: o.storage, policy: o.policy, now: startedAt, cursor: slot.cursor });
       }

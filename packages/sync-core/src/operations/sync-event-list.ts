@@ -1,5 +1,5 @@
 import type { RunContext } from '../engine/job.js';
-import { toEventRecord } from '../records/event-record.js';
+import { eventFingerprint, toEventRecord } from '../records/event-record.js';
 import type { EventRecord, EventSource } from '../storage/records.js';
 
 /** What one event-list fetch changed. */
@@ -25,7 +25,14 @@ export async function syncEventList(
   const answer = await ctx.call((callOptions) => ctx.source.events.upcoming(callOptions), 10);
   const now = ctx.clock.now();
   ctx.counters.skipped += answer.skipped.length;
-  const records = answer.events.map((e) => toEventRecord(e, now, options.source ?? 'zwiftracing'));
+  const source = options.source ?? 'zwiftracing';
+  const records = answer.events.map((e) => {
+    const previous = options.previous.get(String(e.eventId));
+    if (previous && previous.source === source && eventFingerprint(previous) === eventFingerprint(e)) {
+      return { ...previous, fetchedAt: now, removedAt: null };
+    }
+    return toEventRecord(e, now, source);
+  });
   const outcome = await ctx.storage.upsertEvents(records);
   ctx.counters.records += records.length;
   const byId = new Map(records.map((r) => [r.eventId, r]));

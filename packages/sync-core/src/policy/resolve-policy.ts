@@ -48,6 +48,7 @@ function validate(p: SyncPolicy): void {
     throw new SyncConfigError('policy.riders.volatilePaths', 'must be an array of dotted paths');
   }
   positive('policy.events.listIntervalMs', p.events.listIntervalMs);
+  positive('policy.events.minRunGapMs', p.events.minRunGapMs);
   const ttl = p.signups.ttl;
   if (!Array.isArray(ttl) || ttl.length === 0) {
     throw new SyncConfigError(
@@ -77,6 +78,9 @@ function validate(p: SyncPolicy): void {
   ] as const) {
     positive(`policy.signups.${key}`, p.signups[key]);
   }
+  if (!(p.signups.unchangedCountsFactor >= 1)) {
+    throw new SyncConfigError('policy.signups.unchangedCountsFactor', 'must be a number ≥ 1');
+  }
   if (!(p.signups.siteBudgetShare > 0 && p.signups.siteBudgetShare <= 1)) {
     throw new SyncConfigError('policy.signups.siteBudgetShare', 'must be in (0, 1]');
   }
@@ -90,7 +94,17 @@ function validate(p: SyncPolicy): void {
     throw new SyncConfigError('policy.signups.seriesMinShare', 'must be in [0, 1]');
   }
   positive('policy.signups.seriesHalfLifeMs', p.signups.seriesHalfLifeMs);
-  positive('policy.results.assumedSpeedKmh', p.results.assumedSpeedKmh);
+  if (!p.results.penSpeedKmh || typeof p.results.penSpeedKmh !== 'object') {
+    throw new SyncConfigError('policy.results.penSpeedKmh', 'must be an object of pen → km/h');
+  }
+  for (const [pen, kmh] of Object.entries(p.results.penSpeedKmh)) {
+    if (!(typeof kmh === 'number' && kmh > 0)) {
+      throw new SyncConfigError(`policy.results.penSpeedKmh.${pen}`, 'must be a positive number of km/h');
+    }
+  }
+  if (!(p.results.otherPenSpeedKmh > 0)) {
+    throw new SyncConfigError('policy.results.otherPenSpeedKmh', 'must be a positive number of km/h');
+  }
   positive('policy.results.defaultDurationMs', p.results.defaultDurationMs);
   positive('policy.results.giveUpAfterMs', p.results.giveUpAfterMs);
   positive('policy.results.correctionDelayMs', p.results.correctionDelayMs);

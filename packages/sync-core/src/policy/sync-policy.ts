@@ -22,10 +22,12 @@ export interface SyncPolicy {
     volatilePaths: string[];
   };
   events: {
-    /** How often the upcoming-events list is fetched (one call; its counts are the change signal). Default 2 min. */
+    /** How often the upcoming-events list is fetched (one call; its counts are the change signal). Default 3 min. */
     listIntervalMs: number;
     /** Mark stored upcoming events missing from a complete list as removed. Default true. */
     markRemoved: boolean;
+    /** While more signup lists are due than the budget allows, runs are at least this far apart. Default 15 s. */
+    minRunGapMs: number;
   };
   signups: {
     /**
@@ -38,14 +40,19 @@ export interface SyncPolicy {
      * `nearWindowMs`, whatever their counts do (the team may join any race). Default 7 min.
      */
     nearSweepMs: number;
+    /**
+     * When the feed's counts did not move since the last fetch, nothing can have changed short of a
+     * join and a leave in one pen, so the refetch waits this many intervals. Default 6.
+     */
+    unchangedCountsFactor: number;
     /** The "near" window before a start. Default 6 h. */
     nearWindowMs: number;
     /**
      * Beyond the near window, events without team relevance are fetched only when their signup
-     * counts moved since the last fetch, at most once per this interval. Default 3 h.
+     * counts moved since the last fetch, at most once per this interval. Default 8 h.
      */
     farChangedMinIntervalMs: number;
-    /** Events starting later than this are not fetched unless relevant. Default 48 h. */
+    /** Signup lists of events starting later than this are not fetched (teams sign up within two days). Default 48 h. */
     horizonMs: number;
     /**
      * Every event is fetched once more in this last stretch before its start (a team rider who
@@ -67,13 +74,22 @@ export interface SyncPolicy {
     cacheSize: number;
   };
   results: {
-    /** Assumed race speed for the completion estimate (slowest pens). Default 30 km/h. */
-    assumedSpeedKmh: number;
+    /**
+     * Race speed by pen for the completion estimate; the slowest listed pen sets the race length.
+     * Slightly above typical speeds, so the first attempt is never late. Default A 44, B 41, C 38,
+     * D 35, E 32 km/h.
+     */
+    penSpeedKmh: Record<string, number>;
+    /** Speed of pens not in `penSpeedKmh`. Default 32 km/h. */
+    otherPenSpeedKmh: number;
     /** Race length when the distance is unknown. Default 60 min. */
     defaultDurationMs: number;
-    /** First attempt this long after the estimated finish. Default 5 min. */
+    /** First attempt this long after the estimated finish (results take minutes to appear). Default 5 min. */
     graceMs: number;
-    /** Waits between attempts while results are missing (the last one repeats). Default 2, 2, 3, 5, 10, 20 min. */
+    /**
+     * Waits between attempts while results are missing (the last one repeats). Default every 2 min
+     * for the first 40 min, then 5, 10, 20 and 30 min.
+     */
     retryScheduleMs: number[];
     /** Give up waiting for results after this long past the start. Default 24 h. */
     giveUpAfterMs: number;
@@ -94,7 +110,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
     afterResultsDelayMs: 2 * MIN,
     volatilePaths: ['race.max30.expires', 'race.max90.expires'],
   },
-  events: { listIntervalMs: 2 * MIN, markRemoved: true },
+  events: { listIntervalMs: 3 * MIN, markRemoved: true, minRunGapMs: 15_000 },
   signups: {
     ttl: [
       { maxTimeToStartMs: HOUR, ttlMs: MIN },
@@ -105,7 +121,8 @@ export const DEFAULT_POLICY: SyncPolicy = {
     ],
     nearSweepMs: 7 * MIN,
     nearWindowMs: 6 * HOUR,
-    farChangedMinIntervalMs: 3 * HOUR,
+    unchangedCountsFactor: 6,
+    farChangedMinIntervalMs: 8 * HOUR,
     horizonMs: 48 * HOUR,
     finalSweepLeadMs: 4 * MIN,
     seriesMinSignups: 2,
@@ -115,10 +132,11 @@ export const DEFAULT_POLICY: SyncPolicy = {
     cacheSize: 5000,
   },
   results: {
-    assumedSpeedKmh: 30,
+    penSpeedKmh: { A: 44, B: 41, C: 38, D: 35, E: 32 },
+    otherPenSpeedKmh: 32,
     defaultDurationMs: 60 * MIN,
     graceMs: 5 * MIN,
-    retryScheduleMs: [2 * MIN, 2 * MIN, 3 * MIN, 5 * MIN, 10 * MIN, 20 * MIN],
+    retryScheduleMs: [...Array.from({ length: 20 }, () => 2 * MIN), 5 * MIN, 10 * MIN, 20 * MIN, 30 * MIN],
     giveUpAfterMs: 24 * HOUR,
     correctionDelayMs: 3.5 * HOUR,
   },

@@ -19,3 +19,13 @@ export function toEventRecord(event: SourceEvent, at: number, source: EventSourc
   };
   return { ...fields, hash: hashData(fields), fetchedAt: at, changedAt: at, removedAt: null };
 }
+
+/**
+ * A cheap identity of everything the hash covers (no key sorting, no digest): when it equals the
+ * previous record's, the previous hash is reused. Event lists are fetched often and mostly unchanged.
+ */
+export function eventFingerprint(event: SourceEvent): string {
+  let counts = '';
+  for (const pen in event.signupCounts) counts += `${pen}=${event.signupCounts[pen]};`;
+  return `${event.startsAt}|${event.routeId}|${event.distanceMeters}|${event.laps}|${event.type}|${event.subType}|${event.categories.join(',')}|${counts}|${event.title}`;
+}
