@@ -74,7 +74,7 @@ describe('signup planner', () => {
     for (const [startsIn, ago, due] of cases) {
       const p = plan([event('e', startsIn, moved)], [check('e', ago, { A: 10, B: 20 }, 2)]);
       expect(p.due.length > 0, `startsIn ${startsIn / MIN} min, fetched ${ago / MIN} min ago`).toBe(due);
-      if (due) expect(p.due[0]?.reason).toBe('relevant');
+      if (due) expect(p.due[0]?.reason).toBe('team');
     }
   });
 

@@ -144,8 +144,15 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       if (updated.length > 0) await ctx.storage.putSignupChecks(updated);
       if (ctx.logger.debug) {
         const byReason: Record<string, number> = {};
-        for (const fetch of plan.due.slice(0, updated.length))
-          byReason[fetch.reason] = (byReason[fetch.reason] ?? 0) + 1;
+        for (const fetch of plan.due.slice(0, updated.length)) {
+          const event = tracker.events.get(fetch.eventId);
+          const hours = event ? Math.ceil((event.startsAt - now) / HOUR) : -1;
+          const band =
+            hours <= 1 ? '<1h' : hours <= 6 ? '<6h' : hours <= 12 ? '<12h' : hours <= 24 ? '<24h' : '>24h';
+          const team = (tracker.check(fetch.eventId)?.teamSignups ?? 0) > 0 ? '+team' : '';
+          for (const key of [fetch.reason, `${fetch.reason}${team} ${band}`])
+            byReason[key] = (byReason[key] ?? 0) + 1;
+        }
         ctx.logger.debug('signup lists fetched', { fetched: updated.length, due: plan.due.length, byReason });
       }
       if (failures > 0) status = 'partial';

@@ -3,9 +3,9 @@ import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { EventRecord, SignupCheck } from '../storage/records.js';
 
 /** Why a signup list is fetched. Higher in this list = more urgent. */
-export type FetchReason = 'final' | 'relevant' | 'near' | 'far';
+export type FetchReason = 'final' | 'team' | 'near' | 'far';
 
-const RANK: Record<FetchReason, number> = { final: 4, relevant: 3, near: 2, far: 1 };
+const RANK: Record<FetchReason, number> = { final: 4, team: 3, near: 2, far: 1 };
 
 /** One planned signup-list fetch. */
 export interface PlannedFetch {
@@ -50,13 +50,16 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  * Decides which signup lists to fetch, from the event feed alone (no calls). Events starting later
  * than `horizonMs` are never fetched (a team signs up within two days); for the others:
  * - **final**: every event once in its last `finalSweepLeadMs`, so a late team signup is never missed;
- * - **relevant** (a team rider is signed up, or the series is one the team rides): the TTL table by
- *   time to start; when the feed's counts did not move since the last fetch, nothing can have
- *   changed (short of a join and a leave in one pen), so the list waits `unchangedCountsFactor` TTLs;
+ * - **team** (a team rider is signed up: withdrawals and teammates joining): the TTL table by time
+ *   to start; when the feed's counts did not move since the last fetch, nothing can have changed
+ *   (short of a join and a leave in one pen), so the list waits `unchangedCountsFactor` TTLs;
  * - **near** (other events within `nearWindowMs`): every `nearSweepMs` (times `unchangedCountsFactor`
- *   if counts are unchanged);
+ *   if counts are unchanged) — a uniform sweep gives the best tail lag per call, since a team
+ *   rider may join any race;
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
- *   `farChangedMinIntervalMs`.
+ *   `farChangedMinIntervalMs` (`farFavouriteMinIntervalMs` for series the team rides).
+ * When more is due than the budget allows, the most urgent go first: final, team, near, far; within
+ * a class, series the team rides (`relevantSeries`), then the closest start.
  * Events already started are not planned.
  */
 export function planSignupFetches(input: PlanInput): SignupPlan {
@@ -75,13 +78,14 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     const check = input.checkOf(event.eventId);
     const last = check?.fetchedAt ?? Number.NEGATIVE_INFINITY;
     const countsMoved = !check || !sameCounts(check.countsAtFetch, event.signupCounts);
-    const relevant = (check?.teamSignups ?? 0) > 0 || input.relevantSeries(event);
+    const teamIn = (check?.teamSignups ?? 0) > 0;
+    const favourite = !teamIn && input.relevantSeries(event);
 
     let reason: FetchReason;
     let dueAt: number;
-    if (relevant) {
+    if (teamIn) {
       const ttl = ttlFor(policy, timeToStart);
-      reason = 'relevant';
+      reason = 'team';
       dueAt = last + (countsMoved ? ttl : p.unchangedCountsFactor * ttl);
     } else if (timeToStart <= p.nearWindowMs) {
       reason = 'near';
@@ -91,7 +95,8 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
       );
     } else if (countsMoved) {
       reason = 'far';
-      dueAt = Math.max(last + p.farChangedMinIntervalMs, event.startsAt - p.horizonMs);
+      const interval = favourite ? p.farFavouriteMinIntervalMs : p.farChangedMinIntervalMs;
+      dueAt = Math.max(last + interval, event.startsAt - p.horizonMs);
     } else {
       reason = 'near'; // not due before it enters the near window
       dueAt = event.startsAt - p.nearWindowMs;
@@ -105,9 +110,14 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     const retryAt = input.retryAfter?.(event.eventId);
     if (retryAt !== undefined && retryAt > dueAt) dueAt = retryAt;
     if (dueAt <= now) {
-      // Urgency: class first, then how close the start is.
+      // Urgency: class first, then series the team rides, then how close the start is.
       const closeness = 1 - timeToStart / p.horizonMs;
-      due.push({ eventId: event.eventId, reason, dueAt, priority: RANK[reason] + closeness });
+      due.push({
+        eventId: event.eventId,
+        reason,
+        dueAt,
+        priority: RANK[reason] + (favourite ? 0.5 : 0) + closeness / 2,
+      });
     } else if (dueAt < nextDueAt) {
       nextDueAt = dueAt;
     }

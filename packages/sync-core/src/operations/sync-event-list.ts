@@ -1,5 +1,5 @@
 import type { RunContext } from '../engine/job.js';
-import { eventFingerprint, toEventRecord } from '../records/event-record.js';
+import { carryFingerprint, eventFingerprint, toEventRecord } from '../records/event-record.js';
 import type { EventRecord, EventSource } from '../storage/records.js';
 
 /** What one event-list fetch changed. */
@@ -29,7 +29,9 @@ export async function syncEventList(
   const records = answer.events.map((e) => {
     const previous = options.previous.get(String(e.eventId));
     if (previous && previous.source === source && eventFingerprint(previous) === eventFingerprint(e)) {
-      return { ...previous, fetchedAt: now, removedAt: null };
+      const record = { ...previous, fetchedAt: now, removedAt: null };
+      carryFingerprint(previous, record);
+      return record;
     }
     return toEventRecord(e, now, source);
   });

@@ -70,6 +70,7 @@ function validate(p: SyncPolicy): void {
     throw new SyncConfigError('policy.signups.ttl', 'the last band must have maxTimeToStartMs: Infinity');
   }
   for (const key of [
+    'farFavouriteMinIntervalMs',
     'nearSweepMs',
     'nearWindowMs',
     'farChangedMinIntervalMs',

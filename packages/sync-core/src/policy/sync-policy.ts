@@ -22,7 +22,7 @@ export interface SyncPolicy {
     volatilePaths: string[];
   };
   events: {
-    /** How often the upcoming-events list is fetched (one call; its counts are the change signal). Default 3 min. */
+    /** How often the upcoming-events list is fetched (one call; its counts are the change signal). Default 4 min. */
     listIntervalMs: number;
     /** Mark stored upcoming events missing from a complete list as removed. Default true. */
     markRemoved: boolean;
@@ -31,7 +31,7 @@ export interface SyncPolicy {
   };
   signups: {
     /**
-     * Freshness target for team-relevant events (a team rider signed up, or a series the team rides),
+     * Freshness target for races a team rider is signed up for (withdrawals, teammates joining),
      * by time to start. Default: <1 h 1 min, <6 h 5 min, <12 h 15 min, <24 h 30 min, beyond 60 min.
      */
     ttl: TtlBand[];
@@ -49,9 +49,11 @@ export interface SyncPolicy {
     nearWindowMs: number;
     /**
      * Beyond the near window, events without team relevance are fetched only when their signup
-     * counts moved since the last fetch, at most once per this interval. Default 8 h.
+     * counts moved since the last fetch, at most once per this interval. Default 12 h.
      */
     farChangedMinIntervalMs: number;
+    /** The same for series the team rides (most long-lead team signups land there). Default 3 h. */
+    farFavouriteMinIntervalMs: number;
     /** Signup lists of events starting later than this are not fetched (teams sign up within two days). Default 48 h. */
     horizonMs: number;
     /**
@@ -87,8 +89,8 @@ export interface SyncPolicy {
     /** First attempt this long after the estimated finish (results take minutes to appear). Default 5 min. */
     graceMs: number;
     /**
-     * Waits between attempts while results are missing (the last one repeats). Default every 2 min
-     * for the first 40 min, then 5, 10, 20 and 30 min.
+     * Waits between attempts while results are missing (the last one repeats). Default every 3 min
+     * for the first 45 min, then 5, 10, 20 and 30 min.
      */
     retryScheduleMs: number[];
     /** Give up waiting for results after this long past the start. Default 24 h. */
@@ -110,7 +112,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
     afterResultsDelayMs: 2 * MIN,
     volatilePaths: ['race.max30.expires', 'race.max90.expires'],
   },
-  events: { listIntervalMs: 3 * MIN, markRemoved: true, minRunGapMs: 15_000 },
+  events: { listIntervalMs: 4 * MIN, markRemoved: true, minRunGapMs: 15_000 },
   signups: {
     ttl: [
       { maxTimeToStartMs: HOUR, ttlMs: MIN },
@@ -122,7 +124,8 @@ export const DEFAULT_POLICY: SyncPolicy = {
     nearSweepMs: 7 * MIN,
     nearWindowMs: 6 * HOUR,
     unchangedCountsFactor: 6,
-    farChangedMinIntervalMs: 8 * HOUR,
+    farChangedMinIntervalMs: 12 * HOUR,
+    farFavouriteMinIntervalMs: 3 * HOUR,
     horizonMs: 48 * HOUR,
     finalSweepLeadMs: 4 * MIN,
     seriesMinSignups: 2,
@@ -136,7 +139,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
     otherPenSpeedKmh: 32,
     defaultDurationMs: 60 * MIN,
     graceMs: 5 * MIN,
-    retryScheduleMs: [...Array.from({ length: 20 }, () => 2 * MIN), 5 * MIN, 10 * MIN, 20 * MIN, 30 * MIN],
+    retryScheduleMs: [...Array.from({ length: 15 }, () => 3 * MIN), 5 * MIN, 10 * MIN, 20 * MIN, 30 * MIN],
     giveUpAfterMs: 24 * HOUR,
     correctionDelayMs: 3.5 * HOUR,
   },

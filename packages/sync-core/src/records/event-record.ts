@@ -25,7 +25,19 @@ export function toEventRecord(event: SourceEvent, at: number, source: EventSourc
  * previous record's, the previous hash is reused. Event lists are fetched often and mostly unchanged.
  */
 export function eventFingerprint(event: SourceEvent): string {
+  const cached = fingerprints.get(event);
+  if (cached !== undefined) return cached;
   let counts = '';
   for (const pen in event.signupCounts) counts += `${pen}=${event.signupCounts[pen]};`;
-  return `${event.startsAt}|${event.routeId}|${event.distanceMeters}|${event.laps}|${event.type}|${event.subType}|${event.categories.join(',')}|${counts}|${event.title}`;
+  const fingerprint = `${event.startsAt}|${event.routeId}|${event.distanceMeters}|${event.laps}|${event.type}|${event.subType}|${event.categories.join(',')}|${counts}|${event.title}`;
+  fingerprints.set(event, fingerprint);
+  return fingerprint;
+}
+
+const fingerprints = new WeakMap<object, string>();
+
+/** Lets a copy of an unchanged record reuse the original's fingerprint. */
+export function carryFingerprint(from: object, to: object): void {
+  const fingerprint = fingerprints.get(from);
+  if (fingerprint !== undefined) fingerprints.set(to, fingerprint);
 }
