@@ -311,7 +311,7 @@ function zwiftEvent(args: {
     recurring: !args.race,
     recurringOffset: args.race ? null : 7,
     publishRecurring: !args.race,
-    parentId: null,
+    parentId: args.id - 7_919,
     type: args.race ? 'EVENT_TYPE_RACE' : 'EVENT_TYPE_GROUP_RIDE',
     workoutHash: null,
     customUrl: '',
@@ -323,7 +323,7 @@ function zwiftEvent(args: {
     lateJoinInMinutes: args.race ? null : 30,
     timeTrialOptions: null,
     microserviceName: 'clubs',
-    microserviceExternalResourceId: null,
+    microserviceExternalResourceId: externalResourceId(args.id),
     microserviceEventVisibility: 'PUBLIC',
     minGameVersion: null,
     recordable: false,
@@ -333,6 +333,13 @@ function zwiftEvent(args: {
     rangeAccessLabel: null,
     eventType: args.race ? 'RACE' : 'GROUP_RIDE',
   };
+}
+
+/** A stable uuid-like id (Zwift's clubs microservice resource id). */
+function externalResourceId(id: number): string {
+  const h = (n: number): string => (Math.imul(id ^ n, 0x9e3779b1) >>> 0).toString(16).padStart(8, '0');
+  const a = h(1) + h(2) + h(3) + h(4);
+  return `${a.slice(0, 8)}-${a.slice(8, 12)}-4${a.slice(13, 16)}-8${a.slice(17, 20)}-${a.slice(20, 32)}`;
 }
 
 /** `GET /api/public/events/upcoming` (Zwift): ≤ 200 events, races and group rides, 12–18 h ahead. */
