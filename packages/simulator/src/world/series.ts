@@ -87,8 +87,15 @@ const SINGLE_PEN: readonly [string, string][] = [
   ['D', ' || Novice'],
 ];
 
+/** A-pen race speed on a route (km/h): 42 on the flat, slower with climbing. */
+export function aPenKmh(r: RouteInfo): number {
+  return 42 / (1 + r.elevation / Math.max(r.distanceKm, 0.1) / 40);
+}
+
 function chooseRoute(rng: Rng, routes: RouteInfo[], kind: 'crit' | 'flat' | 'climb' | 'any'): RouteInfo {
   const fits = routes.filter((r) => {
+    // One lap (with lead-in) must fit in a race: at most ~80 min for the A pen.
+    if ((r.distanceKm + r.leadInKm) / aPenKmh(r) > 80 / 60) return false;
     if (kind === 'crit') return r.distanceKm < 6;
     if (kind === 'flat') return r.profile === 'Flat' || r.profile === 'Rolling';
     if (kind === 'climb') return r.profile === 'Hilly' || r.profile === 'Mountainous';
@@ -119,12 +126,14 @@ export function makeSeries(seed: number | string): Series[] {
     const nRoutes = rng.int(1, 3);
     const seriesRoutes: RouteInfo[] = [];
     const laps: number[] = [];
-    const targetKm =
-      kind === 'crit' ? rng.float(12, 25) : Math.min(75, Math.max(10, rng.logNormal(28, 0.35)));
+    // Races last about 20–90 minutes for the A pen (the slowest pen takes ~40 % longer).
+    const targetMinutes =
+      kind === 'crit' ? rng.float(20, 35) : Math.min(90, Math.max(20, rng.logNormal(45, 0.35)));
     for (let i = 0; i < nRoutes; i++) {
       const r = chooseRoute(rng, routes, kind);
       seriesRoutes.push(r);
-      laps.push(Math.max(1, Math.round((targetKm - r.leadInKm) / r.distanceKm)));
+      const km = (targetMinutes / 60) * aPenKmh(r);
+      laps.push(Math.max(1, Math.round((km - r.leadInKm) / r.distanceKm)));
     }
     const penRoll = rng.next();
     let pens: string[];

@@ -22,7 +22,7 @@ export const PEN_SHARES: Record<string, number> = {
  * - 3 % withdraw again, at a uniform time between their signup and the start.
  */
 export const FIELD_SIGNUPS = {
-  median: 165,
+  median: 175,
   sigma: 0.42,
   min: 20,
   max: 400,

@@ -63,11 +63,11 @@ export interface TeamSignup {
   max90Before: number;
 }
 
-/** The team's favourite series: ~20 % of multi-pen, non-TT series. */
+/** The team's favourite series: ~20 % of all series, among the A–E (all-category) mass-start ones. */
 export function chooseFavourites(seed: number | string, series: Series[]): Set<number> {
   const rng = stream(seed, 'favourites');
   const eligible = series
-    .filter((s) => s.pens.length >= 4 && !s.subType.includes('Time Trial'))
+    .filter((s) => s.pens.length === 5 && s.pens[0] === 'A' && !s.subType.includes('Time Trial'))
     .map((s) => s.index);
   rng.shuffle(eligible);
   const n = Math.round(series.length * TEAM_MODEL.favouriteSeriesShare);
@@ -113,7 +113,7 @@ export function generateTeamSignups(args: {
       const list =
         favourite && pool.fav.length > 0 ? pool.fav : pool.other.length > 0 ? pool.other : pool.fav;
       let chosen: SimEvent | null = null;
-      for (let attempt = 0; attempt < 30 && list.length > 0; attempt++) {
+      for (let attempt = 0; attempt < 100 && list.length > 0; attempt++) {
         const ev = list[rng.int(0, list.length - 1)] as SimEvent;
         if (starts.every((s) => Math.abs(s - ev.startMs) >= m.minGapMs)) {
           chosen = ev;
