@@ -30,13 +30,13 @@ export {
   type Simulation,
   type SimulationOptions,
 } from './simulation.ts';
-export {
-  type RawResultRow,
-  type RiderChange,
-  type TeamRace,
-  type TeamSignupChange,
+export type {
+  RawResultRow,
+  RiderChange,
+  TeamRace,
+  TeamSignupChange,
   Truth,
-  type TruthEvent,
-  type TruthResults,
-  type TruthSignup,
+  TruthEvent,
+  TruthResults,
+  TruthSignup,
 } from './truth.ts';

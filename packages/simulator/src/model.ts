@@ -1,6 +1,6 @@
 /** The world model's fixed defaults, in one place (documented in the README). */
 
-import { OTHER_PEN_SPEED_KMH, PEN_SPEED_KMH } from './world/events.ts';
+import { EVENT_MODEL, OTHER_PEN_SPEED_KMH, PEN_SPEED_KMH } from './world/events.ts';
 import { DNF_SHARE } from './world/results.ts';
 import { FIELD_CATEGORY_SHARES, TEAM_CATEGORY_SHARES } from './world/riders.ts';
 import { FIELD_SIGNUPS, PEN_SHARES } from './world/signups.ts';
@@ -11,7 +11,7 @@ import { FEED_HORIZON_MS, HISTORY_MS } from './world/world.ts';
  * Fixed distributions of the simulated world. They are exported for reading (tests, reports):
  * tests and benchmarks must not be made easier by changing them, so there is no option to.
  */
-export const WORLD_MODEL = Object.freeze({
+export const WORLD_MODEL = deepFreeze({
   teamCategoryShares: TEAM_CATEGORY_SHARES,
   fieldCategoryShares: FIELD_CATEGORY_SHARES,
   fieldSignups: FIELD_SIGNUPS,
@@ -22,10 +22,16 @@ export const WORLD_MODEL = Object.freeze({
   otherPenSpeedKmh: OTHER_PEN_SPEED_KMH,
   feedHorizonMs: FEED_HORIZON_MS,
   historyMs: HISTORY_MS,
-  resultsDelayMinutes: [5, 20] as const,
-  correctionShare: 0.15,
-  correctionDelayMinutes: [30, 180] as const,
+  events: EVENT_MODEL,
   zwiftFeed: { maxEvents: 200, horizonHours: [12, 18] as const },
   seriesCount: 60,
   favouriteSeries: 12,
 });
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

@@ -467,12 +467,14 @@ export class SimServer {
     const stats = this.deps.stats();
     stats.responses.byStatus[status] = (stats.responses.byStatus[status] ?? 0) + 1;
     if (body instanceof ByteList) {
-      // Write the cached fragments as they are (one writev): no large per-response buffer.
+      // A few 64 KB chunks, recycled once the response is flushed (or the client went away).
       res.writeHead(status, this.headers(body.byteLength, extra));
-      res.cork();
-      for (const chunk of body.chunks) res.write(chunk);
-      res.end();
-      process.nextTick(() => res.uncork());
+      const release = (): void => body.release();
+      res.once('finish', release);
+      res.once('close', release);
+      const chunks = body.chunks;
+      for (let i = 0; i < chunks.length - 1; i++) res.write(chunks[i]);
+      res.end(chunks[chunks.length - 1]);
       return;
     }
     const buf = typeof body === 'string' ? Buffer.from(body) : body;

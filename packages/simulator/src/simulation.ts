@@ -10,7 +10,7 @@ import { FaultInjector, type FaultOptions } from './faults.ts';
 import { BUCKETS, type BucketName, type BucketSpec, SlidingWindowLimiter, type Tier } from './limits.ts';
 import { hash32, stream } from './prng.ts';
 import { emptyStats, SimServer, type SimulationStats } from './server.ts';
-import { Truth, TruthIndex } from './truth.ts';
+import { type Truth, TruthIndex, TruthView } from './truth.ts';
 import { World } from './world/world.ts';
 
 export interface SimulationOptions {
@@ -187,7 +187,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     fetch: trackedFetch,
     apiKey,
     clubId: world.team.clubId,
-    teamRiderIds: world.teamRiderIds,
+    teamRiderIds: Object.freeze([...world.teamRiderIds]),
     listen(listenOptions: ListenOptions = {}): Promise<ListenResult> {
       if (!listening) {
         const host = listenOptions.host ?? '127.0.0.1';
@@ -208,10 +208,10 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
       return listening;
     },
     get truth(): Truth {
-      return new Truth(world, index, clock.now());
+      return new TruthView(world, index, clock.now());
     },
     truthAt(t: number | string | Date): Truth {
-      return new Truth(world, index, toEpochMs(t));
+      return new TruthView(world, index, toEpochMs(t));
     },
     stats(): SimulationStats {
       return structuredClone(stats);

@@ -139,8 +139,48 @@ export class TruthIndex {
   }
 }
 
-/** The truth at one virtual time. Cheap to create; queries cost O(items returned). */
-export class Truth {
+/** The ground truth at one virtual time. Cheap to create; queries cost O(items returned). */
+export interface Truth {
+  /** The virtual time (epoch ms) this view describes. */
+  readonly at: number;
+  readonly clubId: number;
+  readonly clubName: string;
+  /** Team rider ids, ascending. */
+  readonly teamRiderIds: readonly number[];
+  /** Raw public-API payloads of all team riders at this time. */
+  riders(): Record<string, unknown>[];
+  /** Raw payload of any known rider (team or field) at this time, or null. */
+  rider(riderId: number): Record<string, unknown> | null;
+  /** Team riders' payload changes up to this time, in time order. */
+  readonly riderChanges: RiderChange[];
+  /** Team riders' payload changes with `a < at ≤ b` (may lie after this view's time). */
+  riderChangesBetween(a: number, b: number): RiderChange[];
+  /** Races listed on the site feed at this time (now < start ≤ now + 7 d). */
+  events(): TruthEvent[];
+  /** Races starting in [a, b), listed or not. */
+  eventsBetween(a: number, b: number): TruthEvent[];
+  /** One race by id, or null. */
+  event(eventId: string): TruthEvent | null;
+  /** Every race of the world (start − 2 d … start + days + 7 d). */
+  allEvents(): TruthEvent[];
+  /** The signup list of a race at this time (signed up, not withdrawn). */
+  signups(eventId: string): TruthSignup[];
+  /** Per-pen signup counts of a race at this time. */
+  signupCounts(eventId: string): Record<string, number>;
+  /** Every team signup and withdrawal (all of them, past and future), in time order. */
+  readonly teamSignupChanges: TeamSignupChange[];
+  /** Team signup changes with `a < at ≤ b`. */
+  teamSignupChangesBetween(a: number, b: number): TeamSignupChange[];
+  /** Team signups in effect at this time, optionally for one race. */
+  teamSignups(eventId?: string): { eventId: string; riderId: number; pen: string; signedUpAt: number }[];
+  /** Results of a race as published at this time (null for an unknown race). */
+  results(eventId: string): TruthResults | null;
+  /** Races team riders rode (not withdrawn), past and future, with their result times. */
+  readonly teamRaces: TeamRace[];
+}
+
+/** The truth view over the precomputed world. */
+export class TruthView implements Truth {
   constructor(
     private readonly world: World,
     private readonly index: TruthIndex,

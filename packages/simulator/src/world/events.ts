@@ -9,6 +9,20 @@ export const DAY = 86_400_000;
 export const PEN_SPEED_KMH: Record<string, number> = { A: 42, B: 39, C: 36, D: 33, E: 30 };
 export const OTHER_PEN_SPEED_KMH = 33;
 
+/** Event timing model (fixed defaults). */
+export const EVENT_MODEL = {
+  /** Results are published this long after the end (uniform, minutes). */
+  resultsDelayMinutes: [5, 20] as const,
+  /** Share of races whose results get one correction. */
+  correctionShare: 0.15,
+  /** The correction comes this long after the results (uniform, minutes). */
+  correctionDelayMinutes: [30, 180] as const,
+  /** Share of the correction kinds: a time fix (swap with the rider ahead), else a DQ. */
+  timeFixShare: 0.6,
+  /** Share of multi-pen races with an extra, unusual pen label ("W" or "F"). */
+  extraPenShare: 0.025,
+} as const;
+
 export interface SimEvent {
   index: number;
   eventId: string;
@@ -115,14 +129,16 @@ export function generateEvents(input: EventGenInput): SimEvent[] {
       const route = s.routes[routeIdx] as RouteInfo;
       const laps = s.laps[routeIdx] as number;
       const pens = [...s.pens];
-      if (pens.length > 2 && rng.bool(0.025)) pens.push(rng.bool(0.6) ? 'W' : 'F');
+      if (pens.length > 2 && rng.bool(EVENT_MODEL.extraPenShare)) pens.push(rng.bool(0.6) ? 'W' : 'F');
       const distanceM = Math.round((route.distanceKm * laps + route.leadInKm) * 1000);
       const elevationM = Math.round(route.elevation * laps + route.leadInElevation);
       const durationMs = eventDurationMs(distanceM, elevationM, pens);
-      const resultsDelay = rng.int(5 * 60, 20 * 60) * 1000;
-      const corrected = rng.bool(0.15);
-      const correctionDelay = rng.int(30 * 60, 180 * 60) * 1000;
-      const correctionKind = rng.bool(0.6) ? 'time' : 'dq';
+      const [r0, r1] = EVENT_MODEL.resultsDelayMinutes;
+      const [c0, c1] = EVENT_MODEL.correctionDelayMinutes;
+      const resultsDelay = rng.int(r0 * 60, r1 * 60) * 1000;
+      const corrected = rng.bool(EVENT_MODEL.correctionShare);
+      const correctionDelay = rng.int(c0 * 60, c1 * 60) * 1000;
+      const correctionKind = rng.bool(EVENT_MODEL.timeFixShare) ? 'time' : 'dq';
       if (startMs < beginMs || startMs >= endMs) continue;
       raw.push({
         startMs,

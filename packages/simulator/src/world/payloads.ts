@@ -11,6 +11,17 @@ import { FEED_HORIZON_MS, type World } from './world.ts';
 
 const COMMA = Buffer.from(',');
 const CHUNK = 64 * 1024;
+const POOL_MAX = 32;
+/** Recycled 64 KB response chunks: a response's chunks return here once written to the socket. */
+const chunkPool: Buffer[] = [];
+
+function acquireChunk(min: number): Buffer {
+  if (min <= CHUNK) {
+    const b = chunkPool.pop();
+    if (b) return b;
+  }
+  return Buffer.allocUnsafeSlow(Math.max(CHUNK, min));
+}
 
 /**
  * Accumulates response bytes without building large JS strings: pieces are copied into 64 KB
@@ -35,7 +46,7 @@ export class ByteList {
     while (offset < b.length) {
       if (!this.current || this.used === this.current.length) {
         if (this.current) this.parts.push(this.current);
-        this.current = Buffer.allocUnsafeSlow(Math.max(CHUNK, b.length - offset));
+        this.current = acquireChunk(b.length - offset);
         this.used = 0;
       }
       const n = Math.min(b.length - offset, this.current.length - this.used);
@@ -76,8 +87,20 @@ export class ByteList {
     return out;
   }
 
+  /** A copy of the bytes in one buffer; the chunks go back to the pool. */
   toBuffer(): Buffer {
-    return Buffer.concat(this.chunks, this.length);
+    const out = Buffer.concat(this.chunks, this.length);
+    this.release();
+    return out;
+  }
+
+  /** Return the chunks to the pool (call once they have been written). Idempotent. */
+  release(): void {
+    const all = this.current ? [...this.parts, this.current] : this.parts;
+    for (const b of all) if (b.length === CHUNK && chunkPool.length < POOL_MAX) chunkPool.push(b);
+    this.parts.length = 0;
+    this.current = null;
+    this.used = 0;
   }
 }
 

@@ -15,8 +15,9 @@ export const PEN_SHARES: Record<string, number> = {
 
 /**
  * Field (non-team) signup model, fixed defaults:
- * - total per race: log-normal, median 150 × series popularity, σ 0.42; ×0.35 for single-pen
- *   races, ×0.9 for four-pen races; clamped to [20, 400];
+ * - total per race: log-normal, median 175 × series popularity (median 1), σ 0.42; ×0.35 for
+ *   single-pen races, ×0.9 for four-pen races; clamped to [20, 400] — the median race ends up
+ *   with ~150 signups;
  * - 70 % sign up in the last 6 h before the start (lead = 6 h × u^1.7: weighted to the last
  *   hour), 30 % earlier (6 h … 7 d, weighted towards the start);
  * - 3 % withdraw again, at a uniform time between their signup and the start.

@@ -101,7 +101,7 @@ export class World {
   private readonly coreName: string[];
   private readonly fieldProfiles = new Lru<number, RiderProfile>(128);
   /** Site signup-list entries of field riders (bytes, off the JS heap; ~1 KB each). */
-  private readonly fieldSiteBuf = new Lru<number, Buffer>(8000);
+  private readonly fieldSiteBuf = new Lru<number, Buffer>(40_000);
   private readonly resultsCache = new Lru<string, RawResultRow[]>(8);
   private readonly correctedCache = new Lru<string, RawResultRow[]>(4);
 
