@@ -15,21 +15,31 @@ function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** setTimeout's maximum delay; longer (or infinite) waits are chained. */
+const MAX_TIMEOUT = 2_147_483_647;
+
 function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(abortReason(signal as AbortSignal));
     };
-    const timer = setTimeout(
-      () => {
+    const deadline = performance.now() + Math.max(0, ms);
+    const arm = (): void => {
+      const left = deadline - performance.now();
+      if (left <= 0) {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      },
-      Math.max(0, ms),
-    );
+        return;
+      }
+      // Infinity never resolves (only an abort ends it); huge waits are re-armed.
+      timer = setTimeout(arm, Math.min(MAX_TIMEOUT, left));
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (ms <= 0) timer = setTimeout(arm, 0);
+    else arm();
   });
 }
 

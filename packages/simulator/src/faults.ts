@@ -9,7 +9,11 @@ export interface FaultOptions {
   rate: number;
   /** Relative weights of the kinds (default: all equal). A kind with weight 0 never occurs. */
   kinds?: Partial<Record<FaultKind, number>>;
-  /** How long a hung request is held (clock ms) before the server drops the connection. Default 10 min. */
+  /**
+   * A hung request is held until the client aborts, the server closes, or this much clock time
+   * passes — then the connection is dropped, like a proxy timeout. Default 10 min; `Infinity`
+   * holds it for good.
+   */
   hangMs?: number;
   /** Delay of a slow response (clock ms). Default 20 s. */
   slowMs?: number;

@@ -253,6 +253,19 @@ describe('scaled clock', () => {
     ac.abort(new Error('x'));
     await expect(p).rejects.toThrow('x');
   });
+
+  it('an infinite sleep never resolves (a hang held for good) until aborted', async () => {
+    const clock = createScaledClock({ speed: 1 });
+    const ac = new AbortController();
+    let resolved = false;
+    const p = clock.sleep(Number.POSITIVE_INFINITY, ac.signal).then(() => {
+      resolved = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(resolved).toBe(false);
+    ac.abort(new Error('released'));
+    await expect(p).rejects.toThrow('released');
+  });
 });
 
 describe('a client with token waits, retries and timeouts runs a simulated day in seconds', () => {
