@@ -93,3 +93,33 @@ export function riderLag(truth: Truth, recording: Recording, start: number, end:
   }
   return { p95Ms: percentile(lags, 95), p50Ms: percentile(lags, 50), count: lags.length, missed };
 }
+
+/** Debug breakdown of near signup changes (BENCH_DETAIL=1): lag by kind of race. */
+export function nearDetail(truth: Truth, recording: Recording, start: number, end: number) {
+  const rows: { lag: number | null; kind: string; favourite: boolean; teamBefore: boolean; lead: number }[] =
+    [];
+  const changes = truth.teamSignupChangesBetween(start - 1, end);
+  for (const change of changes) {
+    if (change.eventStart > end || change.eventStart - change.at > 6 * HOUR) continue;
+    const key = `${change.eventId}:${change.riderId}`;
+    const seen = firstAtOrAfter(
+      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
+      change.at,
+    );
+    const teamBefore = truth.teamSignupChanges.some(
+      (c) =>
+        c.eventId === change.eventId &&
+        c.kind === 'signup' &&
+        c.at < change.at &&
+        c.riderId !== change.riderId,
+    );
+    rows.push({
+      lag: seen === null ? null : (seen - change.at) / 1000,
+      kind: change.kind,
+      favourite: truth.event(change.eventId)?.favouriteSeries ?? false,
+      teamBefore,
+      lead: Math.round((change.eventStart - change.at) / 60_000),
+    });
+  }
+  return rows.sort((a, b) => (b.lag ?? 0) - (a.lag ?? 0));
+}

@@ -1,7 +1,7 @@
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine } from '@racesync/sync-core';
 import { createZwiftClient } from '@racesync/zwift-client';
-import { resultLag, riderLag, signupLag } from './metrics.js';
+import { nearDetail, resultLag, riderLag, signupLag } from './metrics.js';
 import { recordingStorage } from './recording-storage.js';
 
 const HOUR = 3_600_000;
@@ -91,7 +91,9 @@ export async function runStrategy(strategy: 'adaptive' | 'baseline', run: Strate
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
   const truth = sim.truthAt(end);
+  const detail = process.env.BENCH_DETAIL ? nearDetail(truth, recording, start, end) : undefined;
   return {
+    ...(detail ? { detail } : {}),
     calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint },
     rateLimitViolations: stats.violations.total,
     signupLag: signupLag(truth, recording, start, end),
