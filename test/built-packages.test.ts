@@ -9,11 +9,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Each published entry point and the names a user's project relies on. */
 const entries: Record<string, string[]> = {
-  '@racesync/zwift-client': ['packageName'],
-  '@racesync/sync-core': ['packageName'],
-  '@racesync/sync-core/testing': ['testingEntry'],
-  '@racesync/supabase-adapter': ['packageName'],
-  '@racesync/simulator': ['packageName'],
+  '@racesync/zwift-client': [
+    'createZwiftClient',
+    'createMemoryRateLimitStore',
+    'RateLimitError',
+    'RATE_LIMITS',
+  ],
+  '@racesync/sync-core': ['createSyncEngine', 'createMemoryStorage', 'hashData', 'SyncError'],
+  '@racesync/sync-core/testing': ['runStorageConformance'],
+  '@racesync/supabase-adapter': ['createPostgresStorage', 'createPostgresTransport', 'migrate', 'migrations'],
+  '@racesync/simulator': ['createSimulation', 'createVirtualClock', 'createScaledClock'],
 };
 
 describe('built packages load as a user project loads them', () => {

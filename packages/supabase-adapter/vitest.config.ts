@@ -6,5 +6,9 @@ export default defineProject({
   test: {
     name: 'supabase-adapter',
     include: ['test/**/*.test.ts'],
+    // Starts (and stops) a throwaway PostgreSQL cluster; needs PostgreSQL's server binaries.
+    globalSetup: ['test/global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -6,5 +6,7 @@ export default defineProject({
   test: {
     name: 'sync-core',
     include: ['test/**/*.test.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
   },
 });

@@ -1,2 +1,82 @@
-/** @packageDocumentation placeholder until the package lands. */
-export const packageName = '@racesync/sync-core';
+export { estimateFinish } from './adaptive/race-duration.js';
+export type { AffinitySnapshot } from './adaptive/series-affinity.js';
+export { SeriesAffinity, seriesKey } from './adaptive/series-affinity.js';
+export type { FetchReason, PlanInput, PlannedFetch, SignupPlan } from './adaptive/signup-planner.js';
+export { planSignupFetches } from './adaptive/signup-planner.js';
+export type { BaselineSchedule } from './baseline/baseline-jobs.js';
+export { ORIGINAL_SCHEDULE } from './baseline/baseline-jobs.js';
+export type { Clock } from './clock.js';
+export { systemClock } from './clock.js';
+export { diffFields } from './delta/diff-fields.js';
+export { hashData } from './delta/hash.js';
+export { omitPaths } from './delta/omit-paths.js';
+export { stableJson } from './delta/stable-json.js';
+export type { RunSummary } from './engine/coordinator.js';
+export type { JobName, SyncEngine, SyncEngineOptions } from './engine/create-sync-engine.js';
+export { createSyncEngine } from './engine/create-sync-engine.js';
+export type { SyncLogger } from './engine/logger.js';
+export { SyncConfigError } from './errors/config-error.js';
+export { LeaseLostError } from './errors/lease-lost-error.js';
+export { StorageError } from './errors/storage-error.js';
+export type { SyncErrorKind } from './errors/sync-error.js';
+export { SyncError } from './errors/sync-error.js';
+export type {
+  ChangeEvent,
+  ChangeEventType,
+  EventChangedEvent,
+  ResultsReadyEvent,
+  RiderChangedEvent,
+  SignupAddedEvent,
+  SignupWithdrawnEvent,
+  SyncCompletedEvent,
+  SyncFailedEvent,
+} from './events/change-event.js';
+export type { ChangeListener } from './events/event-bus.js';
+export type { TeamConfig } from './operations/sync-team.js';
+export { resolvePolicy, ttlFor } from './policy/resolve-policy.js';
+export type { SyncPolicy, SyncPolicyInput, TtlBand } from './policy/sync-policy.js';
+export { DEFAULT_POLICY } from './policy/sync-policy.js';
+export type {
+  SourceBucketState,
+  SourceCallOptions,
+  SourceEvent,
+  SourceRatingPoint,
+  SourceResult,
+  SourceRider,
+  SourceSignup,
+  SyncSource,
+} from './source/sync-source.js';
+export { SOURCE_BUCKETS } from './source/sync-source.js';
+export type { Lease, LeaseManager } from './storage/lease.js';
+export type { MemoryStorageOptions } from './storage/memory-storage.js';
+export { createMemoryStorage } from './storage/memory-storage.js';
+export type { BucketSpec, BucketState, RateLimitStore, TakeResult } from './storage/rate-limit-store.js';
+export type {
+  EventRecord,
+  EventSource,
+  JobState,
+  Json,
+  ResultJob,
+  ResultRecord,
+  RiderHistoryRow,
+  RiderRecord,
+  SignupCheck,
+  SignupRecord,
+  SyncLogEntry,
+  SyncStatus,
+  TeamMember,
+} from './storage/records.js';
+export type {
+  EventQuery,
+  EventUpsertOutcome,
+  Fence,
+  ResultDelta,
+  ResultQuery,
+  RiderWrite,
+  RiderWriteOutcome,
+  SignupDelta,
+  SignupPresence,
+  SignupQuery,
+  StorageAdapter,
+  SyncLogQuery,
+} from './storage/storage-adapter.js';

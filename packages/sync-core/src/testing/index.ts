@@ -1,1 +1,3 @@
-export const testingEntry = true;
+export { runStorageConformance } from './conformance.js';
+export type { ConformanceOptions, TestFn } from './context.js';
+export { makeEvent, makeResult, makeRider, riderChange, riderTouch } from './factories.js';

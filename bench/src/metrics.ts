@@ -1,0 +1,95 @@
+import type { Truth } from '@racesync/simulator';
+import { percentile } from './percentile.js';
+import type { Recording } from './recording-storage.js';
+
+const HOUR = 3_600_000;
+
+export interface LagStats {
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface SignupLag {
+  near: LagStats & { count: number };
+  all: LagStats & { count: number };
+  /** Team changes never stored before the race started. */
+  missed: number;
+}
+
+export interface ResultLag extends LagStats {
+  count: number;
+  /** Team races whose results were not stored within 6 h of appearing. */
+  missed: number;
+}
+
+const firstAtOrAfter = (times: number[] | undefined, t: number): number | null => {
+  if (!times) return null;
+  let best: number | null = null;
+  for (const x of times) if (x >= t && (best === null || x < best)) best = x;
+  return best;
+};
+
+const stats = (values: number[]): LagStats => ({
+  p50Ms: percentile(values, 50),
+  p95Ms: percentile(values, 95),
+});
+
+/**
+ * Signup lag: every team signup/withdrawal in [start, end) whose race started by `end` (so it is
+ * decided) is matched to the first time storage reflected it. `near` = changes within 6 h of the
+ * start; `missed` = not reflected before the start.
+ */
+export function signupLag(truth: Truth, recording: Recording, start: number, end: number): SignupLag {
+  const near: number[] = [];
+  const all: number[] = [];
+  let missed = 0;
+  for (const change of truth.teamSignupChangesBetween(start - 1, end)) {
+    if (change.eventStart > end) continue;
+    const key = `${change.eventId}:${change.riderId}`;
+    const seen = firstAtOrAfter(
+      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
+      change.at,
+    );
+    if (seen === null || seen >= change.eventStart) {
+      missed++;
+      continue;
+    }
+    const lag = seen - change.at;
+    all.push(lag);
+    if (change.eventStart - change.at <= 6 * HOUR) near.push(lag);
+  }
+  return { near: { ...stats(near), count: near.length }, all: { ...stats(all), count: all.length }, missed };
+}
+
+/**
+ * Result lag: team races that started after `start` and whose results appeared before `end` — time from availability to the
+ * first stored result rows. `missed` = not stored within 6 h (judged only where 6 h have passed).
+ */
+export function resultLag(truth: Truth, recording: Recording, start: number, end: number): ResultLag {
+  const lags: number[] = [];
+  let missed = 0;
+  for (const race of truth.teamRaces) {
+    // Races that started before the sync did cannot be known from the signup feed: not judged.
+    if (race.startsAt <= start || race.resultsAt >= end) continue;
+    const seen = firstAtOrAfter(recording.results.get(race.eventId), race.resultsAt);
+    const judged = race.resultsAt + 6 * HOUR <= end;
+    if (seen === null || seen > race.resultsAt + 6 * HOUR) {
+      if (judged) missed++;
+      continue;
+    }
+    lags.push(seen - race.resultsAt);
+  }
+  return { ...stats(lags), count: lags.length, missed };
+}
+
+/** Rider lag: team riders' upstream changes in [start, end − 2 h) to the first stored write after them. */
+export function riderLag(truth: Truth, recording: Recording, start: number, end: number) {
+  const lags: number[] = [];
+  let missed = 0;
+  for (const change of truth.riderChangesBetween(start, end - 2 * HOUR)) {
+    const seen = firstAtOrAfter(recording.riders.get(change.riderId), change.at);
+    if (seen === null) missed++;
+    else lags.push(seen - change.at);
+  }
+  return { p95Ms: percentile(lags, 95), p50Ms: percentile(lags, 50), count: lags.length, missed };
+}

@@ -1,0 +1,113 @@
+import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
+import { createMemoryStorage, createSyncEngine } from '@racesync/sync-core';
+import { createZwiftClient } from '@racesync/zwift-client';
+import { resultLag, riderLag, signupLag } from './metrics.js';
+import { recordingStorage } from './recording-storage.js';
+
+const HOUR = 3_600_000;
+
+export interface StrategyRun {
+  seed: number;
+  riders: number;
+  hours: number;
+  faults?: FaultOptions | null;
+}
+
+/** A seeded [0, 1) stream (mulberry32) so retry jitter is reproducible. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Runs one strategy for `hours` of simulated time against a fresh simulated world (same seed →
+ * same world), through the real client over loopback HTTP, into memory storage, on the
+ * simulation's virtual clock. Returns the figures of the issue's benchmark.
+ */
+export async function runStrategy(strategy: 'adaptive' | 'baseline', run: StrategyRun) {
+  const wallStart = performance.now();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  sampler.unref();
+
+  const sim = createSimulation({
+    seed: run.seed,
+    teamSize: run.riders,
+    days: Math.ceil(run.hours / 24) + 1,
+    faults: run.faults ?? null,
+  });
+  const urls = await sim.listen();
+  const clock = sim.clock as VirtualClock;
+  const start = clock.now();
+  const end = start + run.hours * HOUR;
+  const client = createZwiftClient({
+    apiKey: urls.apiKey,
+    baseUrl: urls.baseUrl,
+    siteBaseUrl: urls.siteBaseUrl,
+    zwiftBaseUrl: urls.zwiftBaseUrl,
+    fetch: sim.fetch,
+    clock,
+    retry: { random: seeded(run.seed) },
+  });
+  const { storage, recording } = recordingStorage(createMemoryStorage(), clock);
+  const debug = { byReason: {} as Record<string, number>, runs: {} as Record<string, number> };
+  const logger = {
+    debug(message: string, fields?: Record<string, unknown>) {
+      if (message === 'signup lists fetched') {
+        for (const [k, v] of Object.entries((fields?.byReason ?? {}) as Record<string, number>)) {
+          debug.byReason[k] = (debug.byReason[k] ?? 0) + v;
+        }
+      }
+      if (process.env.BENCH_TRACE)
+        process.stderr.write(`${new Date(clock.now()).toISOString()} ${message} ${JSON.stringify(fields)}\n`);
+      const job = message.split(' ')[0] ?? '';
+      if (['team', 'riders', 'events', 'results', 'events-far'].includes(job))
+        debug.runs[job] = (debug.runs[job] ?? 0) + 1;
+    },
+  };
+  const engine = createSyncEngine({
+    logger,
+    source: client,
+    storage,
+    team: { clubId: urls.clubId },
+    clock,
+    strategy,
+    instanceId: strategy,
+  });
+  engine.start();
+  await clock.runUntil(end);
+  await clock.run(engine.stop());
+  const stats = sim.stats();
+  await sim.close();
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+
+  const truth = sim.truthAt(end);
+  return {
+    calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint },
+    rateLimitViolations: stats.violations.total,
+    signupLag: signupLag(truth, recording, start, end),
+    resultLag: resultLag(truth, recording, start, end),
+    riderLag: riderLag(truth, recording, start, end),
+    served429: stats.served429,
+    faultsInjected: stats.faultsInjected,
+    debug,
+    wallMs: Math.round(performance.now() - wallStart),
+    peakRssMb: Math.round((peakRss / 1024 / 1024) * 10) / 10,
+    storage: {
+      events: (await storage.listEvents({ includeRemoved: true })).length,
+      teamSignups: (await storage.listSignups()).length,
+      results: (await storage.listResults()).length,
+      riders: (await storage.getRiders()).length,
+      syncRuns: (await storage.listSyncLog()).length,
+    },
+  };
+}

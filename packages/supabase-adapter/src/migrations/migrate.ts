@@ -1,0 +1,107 @@
+import { SyncConfigError } from '@racesync/sync-core';
+import postgres, { type Sql } from 'postgres';
+import { toStorageError } from '../errors/map-error.js';
+import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
+import { assertSchemaName, DEFAULT_SCHEMA } from '../schema-name.js';
+import { failureOf, type PostgresTransport, transportRedactor } from '../transport/postgres-transport.js';
+import type { RpcTransport } from '../transport/transport.js';
+import { migrations } from './migrations.js';
+
+/** Options of {@link migrate}. Give one of `connectionString`, `transport` or `sql`. */
+export interface MigrateOptions {
+  /**
+   * Connection string of a role that may create the schema (Supabase: the `postgres` role's
+   * connection string). A short-lived connection is opened and closed.
+   */
+  connectionString?: string;
+  /** A transport from `createPostgresTransport` (migrations need SQL, not the REST API). */
+  transport?: RpcTransport;
+  /** An existing postgres.js instance (left open). */
+  sql?: Sql;
+  /** Schema to create and use. Default `'racesync'`. */
+  schema?: string;
+}
+
+/** What {@link migrate} did. */
+export interface MigrateResult {
+  schema: string;
+  /** Migrations applied by this call, in order. */
+  applied: string[];
+  /** Migrations found already applied (by an earlier call, another process or the Supabase CLI). */
+  skipped: string[];
+}
+
+/** Advisory-lock class of racesync's migrations (with the schema's hash as the second key). */
+const LOCK_CLASS = 0x52534d47; // 'RSMG'
+
+/**
+ * Applies racesync's migrations that are not applied yet, in order, in one transaction, under an
+ * advisory lock per schema: idempotent (never re-applies a recorded migration) and safe when
+ * several processes migrate at once (the others wait, then find nothing to do). Migrations
+ * applied with the Supabase CLI are recognised (each records itself in `schema_migrations`).
+ *
+ * @example
+ * await migrate({ connectionString: process.env.DATABASE_URL });
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const schema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  let sql: Sql;
+  let redact: Redact;
+  let own = false;
+  if (options.sql) {
+    sql = options.sql;
+    redact = createRedactor([]);
+  } else if (options.transport) {
+    const transport = options.transport as Partial<PostgresTransport>;
+    if (!transport.sql) {
+      throw new SyncConfigError(
+        'transport',
+        `migrate() needs a direct database connection (a "${options.transport.kind}" transport cannot run DDL): ` +
+          'pass `connectionString` (Supabase: Project Settings → Database → Connection string), or apply ' +
+          "the package's supabase/migrations with `supabase db push`",
+      );
+    }
+    sql = transport.sql;
+    redact = transportRedactor(options.transport);
+  } else if (typeof options.connectionString === 'string') {
+    redact = createRedactor(connectionStringSecrets(options.connectionString));
+    try {
+      sql = postgres(options.connectionString, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+    } catch (error) {
+      throw new TypeError(`migrate: invalid connectionString (${redact(String(error))})`);
+    }
+    own = true;
+  } else {
+    throw new SyncConfigError('connectionString', 'migrate() needs `connectionString`, `transport` or `sql`');
+  }
+
+  const applied: string[] = [];
+  const skipped: string[] = [];
+  try {
+    await sql.begin(async (tx) => {
+      await tx.unsafe('set local client_min_messages = warning');
+      await tx.unsafe(`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext($1))`, [schema]);
+      const [row] = await tx.unsafe<{ present: boolean }[]>('select to_regclass($1) is not null as present', [
+        `${schema}.schema_migrations`,
+      ]);
+      const done = new Set<string>();
+      if (row?.present) {
+        const names = await tx.unsafe<{ name: string }[]>(`select name from "${schema}".schema_migrations`);
+        for (const { name } of names) done.add(name);
+      }
+      for (const migration of migrations({ schema })) {
+        if (done.has(migration.name)) {
+          skipped.push(migration.name);
+          continue;
+        }
+        await tx.unsafe(migration.sql);
+        applied.push(migration.name);
+      }
+    });
+  } catch (error) {
+    throw toStorageError('migrate', schema, failureOf(error, redact));
+  } finally {
+    if (own) await sql.end({ timeout: 5 });
+  }
+  return { schema, applied, skipped };
+}

@@ -1,0 +1,141 @@
+import postgres, { type Sql } from 'postgres';
+import { type CallFailure, toStorageError } from '../errors/map-error.js';
+import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
+import { toJsonText } from '../json.js';
+import { assertSchemaName, DEFAULT_SCHEMA, splitQualified } from '../schema-name.js';
+import type { RpcTransport } from './transport.js';
+
+/** Options of {@link createPostgresTransport}. Give `connectionString` or `sql`. */
+export interface PostgresTransportOptions {
+  /**
+   * A PostgreSQL connection string, e.g. Supabase's (Project Settings → Database → Connection
+   * string: direct, session pooler, or transaction pooler on port 6543). The transport opens its
+   * own postgres.js pool and `close()` ends it. Its password never appears in errors.
+   */
+  connectionString?: string;
+  /**
+   * An existing postgres.js instance to use instead (it stays yours: `close()` does not end it).
+   * It must parse jsonb results (postgres.js does by default).
+   */
+  sql?: Sql;
+  /** Pool size when the transport opens the pool. Default `10`. */
+  max?: number;
+  /**
+   * Use prepared statements (one round trip per call instead of two). Default `true`, except
+   * `false` when the connection string's port is `6543` (Supabase's transaction-mode pooler, which
+   * does not keep prepared statements). With `sql`, an instance created with `prepare: false`
+   * stays unprepared whatever this says.
+   */
+  prepare?: boolean;
+  /** Seconds to wait for a connection. Default `10`. Ignored with `sql`. */
+  connectTimeoutSeconds?: number;
+  /** Close connections idle for this many seconds. Default `30`. Ignored with `sql`. */
+  idleTimeoutSeconds?: number;
+  /** `application_name` reported to the server. Default `'racesync'`. Ignored with `sql`. */
+  applicationName?: string;
+  /** Schema of bare function names passed to `call()`. Default `'racesync'`. */
+  schema?: string;
+}
+
+/** A transport over a direct PostgreSQL connection (postgres.js). */
+export interface PostgresTransport extends RpcTransport {
+  readonly kind: 'postgres';
+  /** The postgres.js instance (used by `migrate()`; handy for your own queries). */
+  readonly sql: Sql;
+}
+
+const kRedact = Symbol.for('racesync.supabase-adapter.redact');
+
+/** The redactor of a transport created here (used by `migrate()`). */
+export function transportRedactor(transport: RpcTransport): Redact {
+  const redact = (transport as { [kRedact]?: Redact })[kRedact];
+  return redact ?? createRedactor([]);
+}
+
+function portOf(connectionString: string): number | null {
+  const match = /@[^/?#]*:(\d+)(?:[/?#]|$)/.exec(connectionString);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
+/**
+ * A transport that calls racesync's functions over a direct PostgreSQL connection:
+ * `select "schema"."fn"($1::text::jsonb)` with the arguments as ONE JSON parameter (no SQL is ever
+ * built from data). Works with Supabase's direct connection and its poolers.
+ *
+ * @example
+ * const transport = createPostgresTransport({ connectionString: process.env.DATABASE_URL });
+ */
+export function createPostgresTransport(options: PostgresTransportOptions): PostgresTransport {
+  const defaultSchema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
+  const own = options.sql === undefined;
+  if (own && typeof options.connectionString !== 'string') {
+    throw new TypeError('createPostgresTransport: give `connectionString` or `sql`');
+  }
+  const secrets = connectionStringSecrets(options.connectionString);
+  const userPass = (options.sql as { options?: { pass?: unknown } } | undefined)?.options?.pass;
+  if (typeof userPass === 'string') secrets.push(userPass);
+  const redact = createRedactor(secrets);
+  const prepare =
+    options.prepare ?? (options.connectionString ? portOf(options.connectionString) !== 6543 : true);
+  let sql: Sql;
+  try {
+    sql =
+      options.sql ??
+      postgres(options.connectionString as string, {
+        max: options.max ?? 10,
+        prepare,
+        connect_timeout: options.connectTimeoutSeconds ?? 10,
+        idle_timeout: options.idleTimeoutSeconds ?? 30,
+        onnotice: () => {},
+        connection: { application_name: options.applicationName ?? 'racesync' },
+      });
+  } catch (error) {
+    // e.g. an unparsable connection string: never echo it.
+    throw new TypeError(`createPostgresTransport: invalid connectionString (${redact(String(error))})`);
+  }
+  let closed = false;
+
+  const transport: PostgresTransport & { [kRedact]: Redact } = {
+    kind: 'postgres',
+    sql,
+    [kRedact]: redact,
+    async call(fn, args) {
+      const { schema, name } = splitQualified(fn, defaultSchema);
+      // `$1::text::jsonb`: the argument travels as the JSON text built here (postgres.js would
+      // JSON-encode a string sent as jsonb a second time).
+      const text = `select "${schema}"."${name}"($1::text::jsonb) as result`;
+      try {
+        const rows = await sql.unsafe(text, [toJsonText(args)], { prepare });
+        return rows[0]?.result ?? null;
+      } catch (error) {
+        throw toStorageError(name, schema, failureOf(error, redact));
+      }
+    },
+    async close() {
+      if (closed || !own) return;
+      closed = true;
+      await sql.end({ timeout: 5 });
+    },
+  };
+  return transport;
+}
+
+/** A postgres.js (or socket) error as a secret-free {@link CallFailure}. */
+export function failureOf(error: unknown, redact: Redact): CallFailure {
+  const e = (error ?? {}) as {
+    code?: unknown;
+    errno?: unknown;
+    message?: unknown;
+    detail?: unknown;
+    hint?: unknown;
+  };
+  const code = typeof e.code === 'string' ? e.code : typeof e.errno === 'string' ? e.errno : null;
+  const str = (value: unknown) => (typeof value === 'string' && value !== '' ? redact(value) : null);
+  return {
+    code,
+    message: str(e.message) ?? redact(String(error)),
+    details: str(e.detail),
+    hint: str(e.hint),
+    status: null,
+  };
+}

@@ -1,0 +1,332 @@
+import { inspect } from 'node:util';
+import { LeaseLostError, StorageError, SyncError } from '@racesync/sync-core';
+import { makeRider, riderChange } from '@racesync/sync-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createPostgresStorage,
+  createPostgresTransport,
+  createSupabaseTransport,
+  MigrationsMissingError,
+  migrate,
+  PermissionDeniedError,
+  PostgresStorageError,
+  SchemaNotExposedError,
+} from '../src/index.ts';
+import { adminSql, freshSchemaName, passwordUrl, pgUrl } from './support/db.ts';
+import { PASSWORD } from './support/pg-cluster.ts';
+import { type Loopback, startPostgrestLoopback } from './support/postgrest-loopback.ts';
+import { ANON_KEY, SERVICE_KEY, supabaseClient } from './support/supabase.ts';
+
+const admin = adminSql(2);
+const migrated = freshSchemaName('rs_err');
+const noGrantRole = `rs_err_nogrant_${migrated.slice(-6)}`;
+const direct = createPostgresTransport({ connectionString: pgUrl(), max: 4 });
+let loopback: Loopback;
+
+/** Everything an error exposes: message, stack, enumerable and hidden properties, causes, JSON. */
+const everything = (error: unknown) =>
+  [
+    String(error),
+    (error as Error)?.stack ?? '',
+    inspect(error, { depth: 10, showHidden: true }),
+    JSON.stringify(error),
+  ].join('\n');
+
+const rejection = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & Record<string, unknown>;
+  }
+  throw new Error('expected a rejection');
+};
+
+beforeAll(async () => {
+  await migrate({ transport: direct, schema: migrated });
+  await admin.unsafe(`create role "${noGrantRole}" login`);
+  loopback = await startPostgrestLoopback({
+    connectionString: pgUrl(),
+    keys: { [SERVICE_KEY]: 'service_role', [ANON_KEY]: 'anon' },
+  });
+  loopback.exposedSchemas.add(migrated);
+});
+
+afterAll(async () => {
+  await loopback.close();
+  await direct.close();
+  await admin.unsafe(`drop schema "${migrated}" cascade; drop role "${noGrantRole}"`);
+  await admin.end();
+});
+
+describe('missing migrations', () => {
+  it('direct: a schema that does not exist → MigrationsMissingError naming migrate() and supabase db push', async () => {
+    const storage = createPostgresStorage({ transport: direct, schema: freshSchemaName('rs_none') });
+    const error = await rejection(storage.getTeam());
+    expect(error).toBeInstanceOf(MigrationsMissingError);
+    expect(error).toBeInstanceOf(PostgresStorageError);
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error).toMatchObject({ kind: 'storage', reason: 'migrations_missing', code: '3F000' });
+    expect(error.message).toContain('migrate({ connectionString, schema:');
+    expect(error.message).toContain('supabase db push');
+    expect(error.message).toContain('migrations({ schema:');
+    const defaultSchema = await rejection(
+      createPostgresStorage({ transport: createPostgresTransport({ sql: direct.sql }) }).getTeam(),
+    );
+    expect(defaultSchema.message).toContain(
+      'node_modules/@racesync/supabase-adapter/supabase/migrations/*.sql',
+    );
+  });
+
+  it('direct: a schema without the functions → MigrationsMissingError', async () => {
+    const schema = freshSchemaName('rs_empty');
+    await admin.unsafe(`create schema "${schema}"`);
+    try {
+      const storage = createPostgresStorage({ transport: direct, schema });
+      await expect(storage.writeRiders([riderChange(makeRider(1, 1000), null)])).rejects.toMatchObject({
+        name: 'MigrationsMissingError',
+        code: '42883',
+        schema,
+      });
+      await expect(storage.verify()).rejects.toBeInstanceOf(MigrationsMissingError);
+    } finally {
+      await admin.unsafe(`drop schema "${schema}"`);
+    }
+  });
+
+  it('supabase: an exposed schema without the functions (PGRST202) → MigrationsMissingError', async () => {
+    const schema = freshSchemaName('rs_empty');
+    loopback.exposedSchemas.add(schema);
+    const storage = createPostgresStorage({
+      transport: createSupabaseTransport({ client: supabaseClient(loopback.url, SERVICE_KEY, schema) }),
+      schema,
+    });
+    const error = await rejection(storage.listEvents());
+    expect(error).toBeInstanceOf(MigrationsMissingError);
+    expect(error).toMatchObject({ code: 'PGRST202', status: 404 });
+    expect(error.message).toContain("notify pgrst, 'reload schema'");
+  });
+});
+
+describe('schema exposure', () => {
+  it('supabase: a schema missing from the exposed schemas (PGRST106) → SchemaNotExposedError naming the setting', async () => {
+    const schema = freshSchemaName('rs_hidden');
+    await migrate({ transport: direct, schema });
+    try {
+      const storage = createPostgresStorage({
+        transport: createSupabaseTransport({ client: supabaseClient(loopback.url, SERVICE_KEY, schema) }),
+        schema,
+      });
+      const error = await rejection(storage.getTeam());
+      expect(error).toBeInstanceOf(SchemaNotExposedError);
+      expect(error).toMatchObject({
+        kind: 'storage',
+        reason: 'schema_not_exposed',
+        code: 'PGRST106',
+        status: 406,
+        schema,
+      });
+      expect(error.message).toContain('Exposed schemas');
+      expect(error.message).toContain('PGRST106');
+      expect(error.message).toContain('config.toml');
+      // The shared rate-limit store and the leases fail the same way.
+      await expect(
+        storage.rateLimitStore.take('k', { capacity: 1, intervalMs: 1 }, 0),
+      ).rejects.toBeInstanceOf(SchemaNotExposedError);
+      await expect(storage.leases.acquire('l', 'h', 1, 0)).rejects.toBeInstanceOf(SchemaNotExposedError);
+    } finally {
+      await admin.unsafe(`drop schema "${schema}" cascade`);
+    }
+  });
+});
+
+describe('permissions', () => {
+  it('direct: a role without grants → PermissionDeniedError naming the grants', async () => {
+    const transport = createPostgresTransport({
+      connectionString: pgUrl().replace('postgres@', `${noGrantRole}@`),
+    });
+    try {
+      const storage = createPostgresStorage({ transport, schema: migrated });
+      const error = await rejection(storage.getRiders());
+      expect(error).toBeInstanceOf(PermissionDeniedError);
+      expect(error).toMatchObject({ kind: 'storage', reason: 'permission_denied', code: '42501' });
+      expect(error.message).toContain(`grant usage on schema ${migrated} to <role>`);
+      expect(error.message).toContain(`grant execute on all functions in schema ${migrated} to <role>`);
+      expect(error.message).toContain('service-role key');
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('supabase: the anon key → PermissionDeniedError (HTTP 401, 42501)', async () => {
+    const storage = createPostgresStorage({
+      transport: createSupabaseTransport({ client: supabaseClient(loopback.url, ANON_KEY, migrated) }),
+      schema: migrated,
+    });
+    const error = await rejection(storage.getTeam());
+    expect(error).toBeInstanceOf(PermissionDeniedError);
+    expect(error).toMatchObject({ code: '42501', status: 401 });
+  });
+
+  it('supabase: an invalid key → PermissionDeniedError (HTTP 401)', async () => {
+    const storage = createPostgresStorage({
+      transport: createSupabaseTransport({ client: supabaseClient(loopback.url, 'not-a-key', migrated) }),
+      schema: migrated,
+    });
+    await expect(storage.getTeam()).rejects.toMatchObject({ name: 'PermissionDeniedError', status: 401 });
+  });
+});
+
+describe('other failures', () => {
+  it('invalid records are rejected before anything is written, with the record named', async () => {
+    const storage = createPostgresStorage({ transport: direct, schema: migrated });
+    const error = await rejection(
+      storage.writeRiders([
+        riderChange(makeRider(5, 1000), null),
+        riderChange({ ...makeRider(6, 1000), hash: '' }, null),
+      ]),
+    );
+    expect(error).toBeInstanceOf(PostgresStorageError);
+    expect(error).toMatchObject({ kind: 'storage', reason: 'invalid_input', operation: 'writeRiders' });
+    expect(error.message).toContain('writes[1].rider.hash');
+    expect(await storage.getRiders([5])).toEqual([]);
+  });
+
+  it('the SQL functions validate too (a caller that bypasses the TypeScript checks)', async () => {
+    const error = await rejection(
+      direct.call(`${migrated}.write_riders`, {
+        writes: [{ rider: { riderId: 7, hash: 'h' }, history: null }],
+      }),
+    );
+    expect(error).toMatchObject({ reason: 'invalid_input', code: '22023' });
+    expect(error.message).toContain('writes[0] is invalid');
+    await expect(
+      direct.call(`${migrated}.apply_signups`, { eventId: 'e', present: 'x', at: 1 }),
+    ).rejects.toMatchObject({
+      code: '22023',
+    });
+  });
+
+  it('a fenced write after the lease changed hands → sync-core LeaseLostError (both transports)', async () => {
+    for (const transport of [
+      direct,
+      createSupabaseTransport({ client: supabaseClient(loopback.url, SERVICE_KEY, migrated) }),
+    ]) {
+      const storage = createPostgresStorage({ transport, schema: migrated });
+      const name = `job:fence:${transport.kind}`;
+      const a = await storage.leases.acquire(name, 'a', 1000, 0);
+      await storage.leases.acquire(name, 'b', 1000, 5000);
+      const error = await rejection(
+        storage.putJobState({ job: name, nextDueAt: 1, lastRunAt: 1, lastSuccessAt: 1, cursor: null }, a!),
+      );
+      expect(error).toBeInstanceOf(LeaseLostError);
+      expect(error).toBeInstanceOf(SyncError);
+      expect(error).toMatchObject({ kind: 'lease_lost', lease: name });
+    }
+  });
+
+  it('an unreachable API → PostgresStorageError with reason "connection"', async () => {
+    const storage = createPostgresStorage({
+      transport: createSupabaseTransport({
+        client: supabaseClient('http://127.0.0.1:9', SERVICE_KEY, migrated),
+      }),
+      schema: migrated,
+    });
+    await expect(storage.getTeam()).rejects.toMatchObject({
+      name: 'PostgresStorageError',
+      reason: 'connection',
+    });
+  });
+});
+
+describe('secrets never appear in errors', () => {
+  const secrets = [PASSWORD, encodeURIComponent(PASSWORD), SERVICE_KEY, ANON_KEY];
+  const expectClean = (error: unknown) => {
+    const text = everything(error);
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  };
+
+  it('a wrong password (real authentication failure)', async () => {
+    const wrong = `wrong-${PASSWORD}`;
+    const transport = createPostgresTransport({ connectionString: passwordUrl(wrong) });
+    try {
+      const error = await rejection(createPostgresStorage({ transport, schema: migrated }).getTeam());
+      expect(error).toBeInstanceOf(PermissionDeniedError);
+      expect(error).toMatchObject({ code: '28P01' });
+      expectClean(error);
+      expect(everything(error)).not.toContain(wrong);
+    } finally {
+      await transport.close();
+    }
+    const migrateError = await rejection(migrate({ connectionString: passwordUrl(wrong), schema: migrated }));
+    expect(migrateError).toBeInstanceOf(PermissionDeniedError);
+    expect(everything(migrateError)).not.toContain(wrong);
+  });
+
+  it('the right password, but a role without grants', async () => {
+    const transport = createPostgresTransport({ connectionString: passwordUrl(PASSWORD) });
+    try {
+      const error = await rejection(createPostgresStorage({ transport, schema: migrated }).getTeam());
+      expect(error).toBeInstanceOf(PermissionDeniedError);
+      expectClean(error);
+    } finally {
+      await transport.close();
+    }
+  });
+
+  it('an unreachable server', async () => {
+    const url = passwordUrl(PASSWORD).replace(/:\d+\//, ':9/');
+    const transport = createPostgresTransport({ connectionString: url, connectTimeoutSeconds: 2 });
+    try {
+      const error = await rejection(createPostgresStorage({ transport, schema: migrated }).getTeam());
+      expect(error).toMatchObject({ reason: 'connection' });
+      expectClean(error);
+    } finally {
+      await transport.close();
+    }
+    expectClean(await rejection(migrate({ connectionString: url })));
+  });
+
+  it('Supabase API errors (schema not exposed, anon key, network)', async () => {
+    const hidden = createPostgresStorage({
+      transport: createSupabaseTransport({
+        client: supabaseClient(loopback.url, SERVICE_KEY, 'rs_hidden_x'),
+      }),
+      schema: 'rs_hidden_x',
+    });
+    expectClean(await rejection(hidden.getTeam()));
+    const anon = createPostgresStorage({
+      transport: createSupabaseTransport({ client: supabaseClient(loopback.url, ANON_KEY, migrated) }),
+      schema: migrated,
+    });
+    expectClean(await rejection(anon.getTeam()));
+    const down = createPostgresStorage({
+      transport: createSupabaseTransport({
+        client: supabaseClient('http://127.0.0.1:9', SERVICE_KEY, migrated),
+      }),
+      schema: migrated,
+    });
+    expectClean(await rejection(down.getTeam()));
+  });
+
+  it('a key or password echoed back by the server is redacted', async () => {
+    // A failure whose message contains the secret (e.g. a proxy echoing the request).
+    const echo = {
+      schema: () => ({
+        rpc: async () => ({
+          data: null,
+          error: {
+            code: 'XX000',
+            message: `bad key ${SERVICE_KEY}`,
+            details: `postgres://u:${PASSWORD}@h/db`,
+            hint: null,
+          },
+          status: 500,
+        }),
+      }),
+      supabaseKey: SERVICE_KEY,
+    };
+    const error = await rejection(createSupabaseTransport({ client: echo }).call('racesync.get_team', {}));
+    expectClean(error);
+    expect(error.message).toContain('bad key ***');
+  });
+});

@@ -1,0 +1,242 @@
+import { budgetOf } from '../engine/budget.js';
+import { classifyError } from '../engine/classify-error.js';
+import type { Job, JobOutcome, RunContext } from '../engine/job.js';
+import { syncEventList } from '../operations/sync-event-list.js';
+import { syncSignups } from '../operations/sync-signups.js';
+import { SOURCE_BUCKETS } from '../source/sync-source.js';
+import type { EventRecord, ResultJob, SignupCheck } from '../storage/records.js';
+import { EventTracker } from './event-tracker.js';
+import { estimateFinish } from './race-duration.js';
+import { type AffinitySnapshot, SeriesAffinity } from './series-affinity.js';
+import { planSignupFetches } from './signup-planner.js';
+
+const HOUR = 3_600_000;
+
+/** Cursor persisted with the events job's state. */
+interface EventsCursor {
+  listDueAt: number;
+  /** Events that started up to this time have been handed to the results queue. */
+  startsScannedTo: number;
+  affinity: AffinitySnapshot;
+}
+
+/**
+ * The unified event sync: fetch the upcoming-events list once (its signup counts are the change
+ * signal), upsert all of it, then fetch the signup lists the planner says are due — within the site
+ * budget, most urgent first. Races that start with team riders signed up are handed to the results
+ * queue (persisted), so results are fetched when the race should be over.
+ */
+export function createEventsJob(options: { onResultsQueued: (dueAt: number) => void }): Job {
+  let tracker: EventTracker | null = null;
+  let affinity: SeriesAffinity | null = null;
+  let cursor: EventsCursor = { listDueAt: 0, startsScannedTo: Number.NaN, affinity: {} };
+
+  return {
+    name: 'events',
+
+    async load({ storage, policy, now, cursor: stored }) {
+      const c = (stored ?? {}) as Partial<EventsCursor>;
+      cursor = {
+        listDueAt: typeof c.listDueAt === 'number' ? c.listDueAt : now,
+        startsScannedTo: typeof c.startsScannedTo === 'number' ? c.startsScannedTo : now,
+        affinity: c.affinity && typeof c.affinity === 'object' ? c.affinity : {},
+      };
+      tracker ??= new EventTracker(policy.signups.cacheSize);
+      await tracker.load(storage, now - 6 * HOUR);
+      affinity = null;
+    },
+
+    async run(ctx: RunContext): Promise<JobOutcome> {
+      const p = ctx.policy;
+      const now = ctx.clock.now();
+      tracker ??= new EventTracker(p.signups.cacheSize);
+      affinity ??= new SeriesAffinity(
+        {
+          halfLifeMs: p.signups.seriesHalfLifeMs,
+          minSignups: p.signups.seriesMinSignups,
+          minShare: p.signups.seriesMinShare,
+        },
+        cursor.affinity,
+      );
+      if (Number.isNaN(cursor.startsScannedTo)) cursor.startsScannedTo = now;
+      const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
+      let status: JobOutcome['status'] = 'ok';
+      let errorKind: string | null = null;
+      let message: string | null = null;
+
+      // 1. The list.
+      if (now >= cursor.listDueAt || tracker.events.size === 0) {
+        try {
+          const list = await syncEventList(ctx, {
+            markRemoved: p.events.markRemoved,
+            previous: tracker.events,
+          });
+          tracker.replaceListed(list.events, list.removed, now - 6 * HOUR);
+          tracker.prune(now - 6 * HOUR);
+          cursor.listDueAt = now + p.events.listIntervalMs;
+        } catch (error) {
+          const info = classifyError(error);
+          if (info.kind === 'aborted') throw error;
+          cursor.listDueAt = now + (info.retryAfterMs ?? p.failureBackoffMs);
+          status = 'partial';
+          errorKind = info.kind;
+          message = `event list: ${info.message}`;
+        }
+      }
+
+      // 2. Races that started: queue results for those the team rides.
+      await queueStartedRaces(ctx, tracker, cursor, options.onResultsQueued);
+
+      // 3. Signup lists, within the budget.
+      const budget = await budgetOf(ctx, SOURCE_BUCKETS.site);
+      const listReserve = cursor.listDueAt <= now + 60_000 ? 1 : 0;
+      let allowance = Math.max(0, Math.floor(budget.available * p.signups.siteBudgetShare) - listReserve);
+      if (budget.available >= 1 && allowance === 0 && listReserve === 0) allowance = 1;
+      const currentAffinity = affinity;
+      const relevantSeries = (event: EventRecord) => currentAffinity.isRelevant(event.title, now);
+      const plan = planSignupFetches({
+        now,
+        policy: p,
+        events: tracker.events.values(),
+        checkOf: (id) => tracker?.check(id),
+        relevantSeries,
+        retryAfter: (id) => tracker?.retryAfter(id),
+      });
+      const updated: SignupCheck[] = [];
+      let stoppedByLimit = false;
+      let failures = 0;
+      for (const fetch of plan.due.slice(0, allowance)) {
+        if (ctx.signal.aborted) break;
+        const event = tracker.events.get(fetch.eventId);
+        if (!event) continue;
+        try {
+          const result = await syncSignups(ctx, event.eventId, team, Math.round(fetch.priority * 10));
+          const at = ctx.clock.now();
+          if (result.delta.added.length > 0) affinity.observe(event.title, at, result.delta.added.length);
+          const check: SignupCheck = {
+            eventId: event.eventId,
+            fetchedAt: at,
+            countsAtFetch: { ...event.signupCounts },
+            teamSignups: result.teamSignups,
+          };
+          tracker.setCheck(check);
+          updated.push(check);
+          if (result.partial) status = 'partial';
+        } catch (error) {
+          const info = classifyError(error);
+          if (info.kind === 'aborted') break;
+          if (info.kind === 'rate_limited') {
+            stoppedByLimit = true;
+            break;
+          }
+          failures++;
+          ctx.counters.skipped++;
+          tracker.markFailed(event.eventId, ctx.clock.now() + p.failureBackoffMs);
+          ctx.logger.warn?.('signup list fetch failed; other events continue', {
+            eventId: event.eventId,
+            kind: info.kind,
+            message: info.message,
+          });
+          errorKind ??= info.kind;
+          message ??= `signups ${event.eventId}: ${info.message}`;
+        }
+      }
+      if (updated.length > 0) await ctx.storage.putSignupChecks(updated);
+      if (ctx.logger.debug) {
+        const byReason: Record<string, number> = {};
+        for (const fetch of plan.due.slice(0, updated.length)) {
+          const event = tracker.events.get(fetch.eventId);
+          const hours = event ? Math.ceil((event.startsAt - now) / HOUR) : -1;
+          const band =
+            hours <= 1 ? '<1h' : hours <= 6 ? '<6h' : hours <= 12 ? '<12h' : hours <= 24 ? '<24h' : '>24h';
+          const team = (tracker.check(fetch.eventId)?.teamSignups ?? 0) > 0 ? '+team' : '';
+          for (const key of [fetch.reason, `${fetch.reason}${team} ${band}`])
+            byReason[key] = (byReason[key] ?? 0) + 1;
+        }
+        ctx.logger.debug('signup lists fetched', { fetched: updated.length, due: plan.due.length, byReason });
+      }
+      if (failures > 0) status = 'partial';
+      cursor.affinity = affinity.snapshot();
+
+      // 4. When to come back.
+      const after = ctx.clock.now();
+      const replan = planSignupFetches({
+        now: after,
+        policy: p,
+        events: tracker.events.values(),
+        checkOf: (id) => tracker?.check(id),
+        relevantSeries: (event) => currentAffinity.isRelevant(event.title, after),
+        retryAfter: (id) => tracker?.retryAfter(id),
+      });
+      let nextDueAt = Math.min(
+        cursor.listDueAt,
+        replan.nextDueAt,
+        nextStart(tracker, cursor.startsScannedTo),
+      );
+      if (replan.due.length > 0 || stoppedByLimit) {
+        // More is due than the budget allowed: come back when tokens are free again, but not more
+        // often than minRunGapMs, so a saturated bucket is worked in small batches, not token by token.
+        const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.site);
+        nextDueAt = Math.min(nextDueAt, Math.max(refreshed.nextAvailableAt, after + p.events.minRunGapMs));
+      }
+      return {
+        status,
+        nextDueAt,
+        cursor: cursor as unknown as Record<string, unknown>,
+        errorKind,
+        message,
+      };
+    },
+  };
+}
+
+function nextStart(tracker: EventTracker, scannedTo: number): number {
+  let next = Number.POSITIVE_INFINITY;
+  for (const event of tracker.events.values()) {
+    if (event.startsAt > scannedTo && event.startsAt < next && event.removedAt === null)
+      next = event.startsAt;
+  }
+  return next;
+}
+
+async function queueStartedRaces(
+  ctx: RunContext,
+  tracker: EventTracker,
+  cursor: EventsCursor,
+  onQueued: (dueAt: number) => void,
+): Promise<void> {
+  const now = ctx.clock.now();
+  const started = [...tracker.events.values()].filter(
+    (e) => e.startsAt > cursor.startsScannedTo && e.startsAt <= now && e.removedAt === null,
+  );
+  if (started.length === 0) {
+    cursor.startsScannedTo = Math.max(cursor.startsScannedTo, now);
+    return;
+  }
+  const signups = await ctx.storage.listSignups({
+    eventIds: started.map((e) => e.eventId),
+    activeOnly: true,
+  });
+  const riders = new Map<string, number>();
+  for (const row of signups) riders.set(row.eventId, (riders.get(row.eventId) ?? 0) + 1);
+  const queued = new Set((await ctx.storage.listResultJobs()).map((j) => j.eventId));
+  const jobs: ResultJob[] = [];
+  for (const event of started) {
+    const count = riders.get(event.eventId) ?? 0;
+    if (count === 0 || queued.has(event.eventId)) continue;
+    jobs.push({
+      eventId: event.eventId,
+      phase: 'initial',
+      dueAt: estimateFinish(event, ctx.policy) + ctx.policy.results.graceMs,
+      attempts: 0,
+      priority: count,
+      eventStartsAt: event.startsAt,
+      createdAt: now,
+    });
+  }
+  if (jobs.length > 0) {
+    await ctx.storage.putResultJobs(jobs);
+    onQueued(Math.min(...jobs.map((j) => j.dueAt)));
+  }
+  cursor.startsScannedTo = now;
+}

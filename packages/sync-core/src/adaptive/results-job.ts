@@ -1,0 +1,111 @@
+import { budgetOf } from '../engine/budget.js';
+import { classifyError } from '../engine/classify-error.js';
+import type { Job, JobOutcome, RunContext } from '../engine/job.js';
+import { syncResults } from '../operations/sync-results.js';
+import { SOURCE_BUCKETS } from '../source/sync-source.js';
+import type { ResultJob } from '../storage/records.js';
+
+/**
+ * Works the persisted results queue: due jobs in order of value (team riders in the race, then
+ * initial before correction, then oldest), as many as the results bucket allows. Missing results are
+ * retried on the policy's schedule until `giveUpAfterMs`; the first success queues one correction
+ * fetch and asks for an early riders run (ratings move after races).
+ */
+export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
+  return {
+    name: 'results',
+    async run(ctx: RunContext): Promise<JobOutcome> {
+      const p = ctx.policy.results;
+      const now = ctx.clock.now();
+      const jobs = await ctx.storage.listResultJobs();
+      const due = jobs
+        .filter((j) => j.dueAt <= now)
+        .sort(
+          (a, b) =>
+            b.priority - a.priority ||
+            Number(a.phase === 'correction') - Number(b.phase === 'correction') ||
+            a.dueAt - b.dueAt ||
+            a.eventId.localeCompare(b.eventId),
+        );
+      const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
+      const budget = await budgetOf(ctx, SOURCE_BUCKETS.results);
+      const toPut: ResultJob[] = [];
+      const toDelete: { eventId: string; phase: ResultJob['phase'] }[] = [];
+      let status: JobOutcome['status'] = 'ok';
+      let errorKind: string | null = null;
+      let message: string | null = null;
+      let done = 0;
+
+      for (const job of due) {
+        if (ctx.signal.aborted) break;
+        if (now - job.eventStartsAt > p.giveUpAfterMs) {
+          toDelete.push(job);
+          ctx.logger.warn?.('no results after the give-up time; job dropped', {
+            eventId: job.eventId,
+            phase: job.phase,
+          });
+          continue;
+        }
+        if (done >= budget.available) break;
+        done++;
+        try {
+          const result = await syncResults(ctx, job.eventId, team, job.phase);
+          const at = ctx.clock.now();
+          if (!result.available) {
+            const attempts = job.attempts + 1;
+            const wait = p.retryScheduleMs[Math.min(attempts - 1, p.retryScheduleMs.length - 1)]!;
+            toPut.push({ ...job, attempts, dueAt: at + wait });
+          } else if (job.phase === 'initial') {
+            toDelete.push(job);
+            toPut.push({
+              ...job,
+              phase: 'correction',
+              attempts: 0,
+              dueAt: at + p.correctionDelayMs,
+              createdAt: at,
+            });
+            ctx.logger.debug?.('results stored', {
+              eventId: job.eventId,
+              teamRiders: result.teamRiderIds.length,
+            });
+            if (result.teamRiderIds.length > 0) options.onTeamResults(at);
+          } else {
+            toDelete.push(job);
+            if (
+              result.delta.updated + result.delta.added + result.delta.removed > 0 &&
+              result.teamRiderIds.length > 0
+            ) {
+              options.onTeamResults(at);
+            }
+          }
+        } catch (error) {
+          const info = classifyError(error);
+          if (info.kind === 'aborted') break;
+          if (info.kind === 'rate_limited') break;
+          status = 'partial';
+          errorKind ??= info.kind;
+          message ??= `results ${job.eventId}: ${info.message}`;
+          ctx.counters.skipped++;
+          toPut.push({
+            ...job,
+            attempts: job.attempts + 1,
+            dueAt: ctx.clock.now() + ctx.policy.failureBackoffMs,
+          });
+        }
+      }
+      // Deletes first: an initial job becomes a correction job under the same event id.
+      if (toDelete.length > 0)
+        await ctx.storage.deleteResultJobs(toDelete.map(({ eventId, phase }) => ({ eventId, phase })));
+      if (toPut.length > 0) await ctx.storage.putResultJobs(toPut);
+
+      const remaining = await ctx.storage.listResultJobs();
+      const after = ctx.clock.now();
+      let nextDueAt = Math.min(...remaining.map((j) => j.dueAt), Number.POSITIVE_INFINITY);
+      if (nextDueAt <= after) {
+        const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.results);
+        nextDueAt = Math.max(refreshed.nextAvailableAt, after + 1000);
+      }
+      return { status, nextDueAt, errorKind, message };
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Clock } from '../clock.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { SyncPolicy } from '../policy/sync-policy.js';
+import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
+import type { SyncStatus } from '../storage/records.js';
+import type { StorageAdapter } from '../storage/storage-adapter.js';
+import type { SyncLogger } from './logger.js';
+
+/** Counters of one run, written to the sync log. */
+export interface RunCounters {
+  apiCalls: number;
+  records: number;
+  changes: number;
+  /** Records skipped as malformed (upstream) or failed items (one bad item never sinks a run). */
+  skipped: number;
+}
+
+/** Everything an operation needs during one job run. */
+export interface RunContext {
+  readonly source: SyncSource;
+  readonly storage: StorageAdapter;
+  readonly clock: Clock;
+  readonly policy: SyncPolicy;
+  readonly bus: EventBus;
+  readonly logger: SyncLogger;
+  readonly signal: AbortSignal;
+  readonly runId: string;
+  readonly counters: RunCounters;
+  /** Options for every upstream call of this run (signal, and `maxWaitMs: 0` for the adaptive engine). */
+  callOptions(priority?: number): SourceCallOptions;
+  /** Runs one upstream call, counting it when a request was really sent. */
+  call<T>(fn: (options: SourceCallOptions) => Promise<T>, priority?: number): Promise<T>;
+}
+
+/** What a run reports back to the coordinator. */
+export interface JobOutcome {
+  status: SyncStatus;
+  /** When the job should run next. */
+  nextDueAt: number;
+  /** Free-form cursor persisted with the job state. */
+  cursor?: Record<string, unknown> | null;
+  errorKind?: string | null;
+  message?: string | null;
+}
+
+/** One schedulable job. */
+export interface Job {
+  readonly name: string;
+  /** Called once before the first run, and on every run when several instances share the storage. */
+  load?(ctx: {
+    storage: StorageAdapter;
+    policy: SyncPolicy;
+    now: number;
+    cursor: Record<string, unknown> | null;
+  }): Promise<void>;
+  run(ctx: RunContext): Promise<JobOutcome>;
+}

@@ -1,0 +1,85 @@
+import type { SyncStatus } from '../storage/records.js';
+
+interface Base {
+  /** Unique and stable: the same change observed twice (e.g. by two instances) has the same id. */
+  id: string;
+  /** When the engine stored the change (clock time). */
+  at: number;
+}
+
+/** A rider's data really changed (or was seen for the first time). */
+export interface RiderChangedEvent extends Base {
+  type: 'rider.changed';
+  riderId: number;
+  /** Dotted paths that changed; `['*']` on first sight. */
+  changedFields: string[];
+  firstSeen: boolean;
+}
+
+/** A team rider signed up (or signed up again after withdrawing). */
+export interface SignupAddedEvent extends Base {
+  type: 'signup.added';
+  eventId: string;
+  riderId: number;
+  pen: string;
+}
+
+/** A team rider no longer appears in a complete signup list. */
+export interface SignupWithdrawnEvent extends Base {
+  type: 'signup.withdrawn';
+  eventId: string;
+  riderId: number;
+  pen: string;
+}
+
+/** An event appeared in the feed, or changed. */
+export interface EventChangedEvent extends Base {
+  type: 'event.added' | 'event.updated';
+  eventId: string;
+  startsAt: number;
+  title: string;
+}
+
+/** Results of a race the team rode were stored (first time, or corrected). */
+export interface ResultsReadyEvent extends Base {
+  type: 'results.ready';
+  eventId: string;
+  phase: 'initial' | 'correction';
+  /** Team riders in the result set. */
+  teamRiderIds: number[];
+  rows: number;
+}
+
+/** A job run finished (ok, partial or skipped). */
+export interface SyncCompletedEvent extends Base {
+  type: 'sync.completed';
+  job: string;
+  runId: string;
+  status: SyncStatus;
+  apiCalls: number;
+  records: number;
+  changes: number;
+}
+
+/** A job run failed; it will be retried at `retryAt`. */
+export interface SyncFailedEvent extends Base {
+  type: 'sync.failed';
+  job: string;
+  runId: string;
+  errorKind: string;
+  message: string;
+  retryAt: number;
+}
+
+/** Every change event the engine emits. */
+export type ChangeEvent =
+  | RiderChangedEvent
+  | SignupAddedEvent
+  | SignupWithdrawnEvent
+  | EventChangedEvent
+  | ResultsReadyEvent
+  | SyncCompletedEvent
+  | SyncFailedEvent;
+
+/** The `type` of a change event. */
+export type ChangeEventType = ChangeEvent['type'];

@@ -1,0 +1,130 @@
+/**
+ * What the engine needs from an upstream, declared structurally: `@racesync/zwift-client`'s client
+ * satisfies it as is, and so can any other implementation (a cache, a different API, a test double
+ * that talks to the simulator). sync-core never imports the client.
+ */
+
+/** Options the engine passes to every call. */
+export interface SourceCallOptions {
+  signal?: AbortSignal;
+  /** Higher runs first when calls queue. */
+  priority?: number;
+  /**
+   * Longest the call may wait for a rate-limit token. The engine passes `0`: a call that cannot
+   * leave at once must reject with an error whose `kind` is `rate_limited` and that carries
+   * `retryAfterMs`, so the scheduler can plan instead of block.
+   */
+  maxWaitMs?: number;
+}
+
+/** A rating point as the source reports it. */
+export interface SourceRatingPoint {
+  rating: number;
+}
+
+/** The rider fields the engine reads; the whole object is stored as the rider's snapshot. */
+export interface SourceRider {
+  riderId: number;
+  name: string;
+  gender: string | null;
+  country: string | null;
+  height: number | null;
+  weight: number | null;
+  zpCategory: string | null;
+  zpFTP: number | null;
+  race: {
+    current: SourceRatingPoint | null;
+    max30: SourceRatingPoint | null;
+    max90: SourceRatingPoint | null;
+    finishes: number;
+    wins: number;
+    podiums: number;
+    dnfs: number;
+  } | null;
+  club: { id: number; name: string } | null;
+}
+
+/** An event of the upcoming-events feed. */
+export interface SourceEvent {
+  eventId: string;
+  startsAt: number;
+  routeId: string | null;
+  distanceMeters: number | null;
+  laps: number | null;
+  title: string;
+  type: string | null;
+  subType: string | null;
+  categories: string[];
+  signupCounts: { [pen: string]: number };
+}
+
+/** One rider of a signup list. */
+export interface SourceSignup {
+  riderId: number;
+  pen: string;
+}
+
+/** One result row. */
+export interface SourceResult {
+  riderId: number;
+  name: string;
+  category: string | null;
+  timeSeconds: number;
+  gap: number | null;
+  position: number | null;
+  positionInCategory: number | null;
+  rating: number | null;
+  ratingBefore: number | null;
+  ratingDelta: number | null;
+}
+
+/** A bucket's state, for planning within the budget. */
+export interface SourceBucketState {
+  capacity: number;
+  intervalMs: number;
+  available: number;
+  nextAvailableAt: number;
+  blockedUntil: number | null;
+}
+
+/** The upstream the engine syncs from. */
+export interface SyncSource {
+  riders: {
+    getMany(
+      riderIds: readonly number[],
+      options?: SourceCallOptions,
+    ): Promise<{ riders: Map<number, SourceRider>; missing: number[]; skipped: readonly unknown[] }>;
+  };
+  /** Needed only when the team comes from a club. */
+  clubs?: {
+    members(
+      clubId: number,
+      options?: SourceCallOptions,
+    ): Promise<{ riders: SourceRider[]; skipped: readonly unknown[] }>;
+  };
+  events: {
+    upcoming(options?: SourceCallOptions): Promise<{ events: SourceEvent[]; skipped: readonly unknown[] }>;
+    signups(
+      eventId: string,
+      options?: SourceCallOptions,
+    ): Promise<{ riders: SourceSignup[]; skipped: readonly unknown[] }>;
+  };
+  results: {
+    forEvent(
+      eventId: string,
+      options?: SourceCallOptions,
+    ): Promise<{ results: SourceResult[]; skipped: readonly unknown[] }>;
+  };
+  /** When present, the engine never plans more calls than a bucket can take. */
+  rateLimits?: {
+    state(bucket: string): Promise<SourceBucketState>;
+  };
+}
+
+/** The buckets the engine plans against (names from the client's limit table). */
+export const SOURCE_BUCKETS = {
+  riders: 'riders-bulk',
+  clubs: 'clubs',
+  results: 'results',
+  site: 'site',
+} as const;

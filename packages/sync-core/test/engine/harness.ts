@@ -1,0 +1,89 @@
+import { createSimulation, type FaultOptions, type Simulation, type VirtualClock } from '@racesync/simulator';
+import { createZwiftClient, type ZwiftClient } from '@racesync/zwift-client';
+import {
+  type ChangeEvent,
+  createMemoryStorage,
+  createSyncEngine,
+  type StorageAdapter,
+  type SyncEngine,
+  type SyncEngineOptions,
+} from '../../src/index.js';
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+
+/** A simulated world on loopback, the real client on its virtual clock, an engine into `storage`. */
+export interface World {
+  sim: Simulation;
+  clock: VirtualClock;
+  client: ZwiftClient;
+  storage: StorageAdapter;
+  engine: SyncEngine;
+  events: ChangeEvent[];
+  start: number;
+  /** A new engine on the same storage and world (a restart). */
+  restart(): SyncEngine;
+  close(): Promise<void>;
+}
+
+export async function createWorld(
+  options: {
+    seed?: number;
+    teamSize?: number;
+    faults?: FaultOptions | null;
+    storage?: StorageAdapter;
+    engine?: Partial<SyncEngineOptions>;
+  } = {},
+): Promise<World> {
+  const sim = createSimulation({
+    seed: options.seed ?? 7,
+    teamSize: options.teamSize ?? 30,
+    days: 2,
+    faults: options.faults ?? null,
+  });
+  const urls = await sim.listen();
+  const clock = sim.clock as VirtualClock;
+  const client = createZwiftClient({
+    apiKey: urls.apiKey,
+    baseUrl: urls.baseUrl,
+    siteBaseUrl: urls.siteBaseUrl,
+    zwiftBaseUrl: urls.zwiftBaseUrl,
+    fetch: sim.fetch,
+    clock,
+    retry: { random: () => 0.5 },
+  });
+  const storage = options.storage ?? createMemoryStorage();
+  const events: ChangeEvent[] = [];
+  const make = () => {
+    const engine = createSyncEngine({
+      source: client,
+      storage,
+      team: { clubId: urls.clubId },
+      clock,
+      instanceId: 'test',
+      ...options.engine,
+    });
+    engine.on('*', (event) => {
+      events.push(event);
+    });
+    return engine;
+  };
+  const world: World = {
+    sim,
+    clock,
+    client,
+    storage,
+    engine: make(),
+    events,
+    start: clock.now(),
+    restart() {
+      world.engine = make();
+      return world.engine;
+    },
+    async close() {
+      await clock.run(world.engine.stop());
+      await sim.close();
+    },
+  };
+  return world;
+}

@@ -1,0 +1,237 @@
+/**
+ * Benchmark of @racesync/zwift-client. Prints ONE JSON line:
+ *  - precision: per bucket, achieved rate / limit under saturation on a virtual clock, measured by
+ *    a loopback server that stamps arrivals (≥ 0.98 wanted, never > 1);
+ *  - maxObservedOverLimit: the most requests the server saw beyond a bucket's capacity in any
+ *    sliding window (must be 0);
+ *  - overhead: 10,000 requests through the client (limits set very high) vs plain fetch, same
+ *    loopback server, same concurrency, same process.
+ */
+import type { ServerResponse } from 'node:http';
+import ky from 'ky';
+import {
+  BUCKET_NAMES,
+  type BucketName,
+  createZwiftClient,
+  RATE_LIMITS,
+  systemClock,
+  type ZwiftClient,
+} from '../src/index.ts';
+import { ManualClock } from '../test/helpers/clock.ts';
+import { trackedFetch } from '../test/helpers/fetch.ts';
+import { sendJson, startServer } from '../test/helpers/server.ts';
+
+const WINDOWS = 20;
+
+function bucketOf(path: string, method: string): BucketName {
+  if (path.startsWith('/api/public/riders')) return method === 'POST' ? 'riders-bulk' : 'riders';
+  if (path.startsWith('/api/public/clubs')) return 'clubs';
+  if (path.startsWith('/api/public/results')) return 'results';
+  if (path.startsWith('/api/public/zp')) return 'results-zp';
+  if (path.startsWith('/zwift/')) return 'zwift';
+  return 'site';
+}
+
+function payload(path: string, method: string, body: string): unknown {
+  const bucket = bucketOf(path, method);
+  const rider = (riderId: number) => ({ riderId, name: `Rider ${riderId}`, race: null });
+  switch (bucket) {
+    case 'riders':
+      return rider(Number(path.split('/')[4]));
+    case 'riders-bulk':
+      return (JSON.parse(body) as number[]).map(rider);
+    case 'clubs':
+      return { clubId: 1, name: 'Club', riders: [rider(1), rider(2)] };
+    case 'results':
+      return {
+        eventId: '1',
+        time: 1765195800,
+        distance: 20.5,
+        results: [
+          { riderId: 1, name: 'A', category: 'A', time: 1506.5, gap: 0, positionInCategory: 1, rating: 2000 },
+          {
+            riderId: 2,
+            name: 'B',
+            category: 'A',
+            time: 1533.9,
+            gap: 27.4,
+            positionInCategory: 2,
+            rating: 1900,
+          },
+          {
+            riderId: 3,
+            name: 'C',
+            category: 'B',
+            time: 1563.2,
+            gap: null,
+            positionInCategory: 1,
+            rating: 1500,
+          },
+        ],
+      };
+    case 'results-zp':
+      return [{ zwid: 1, name: 'A', pos: 1, time: [1506.5, 1], avg_power: [419, 1], weight: ['70.1', 0] }];
+    case 'zwift':
+      return [{ id: 1, name: 'E', eventStart: '2025-06-01T22:30:00.000+0000', eventSubgroups: [] }];
+    default:
+      return [];
+  }
+}
+
+function answer(path: string, method: string, body: string, res: ServerResponse): void {
+  sendJson(res, 200, payload(path, method, body));
+}
+
+function call(client: ZwiftClient, bucket: BucketName, i: number): Promise<unknown> {
+  switch (bucket) {
+    case 'riders':
+      return client.riders.get(i + 1);
+    case 'riders-bulk':
+      return client.riders.getMany([i + 1, i + 2]);
+    case 'clubs':
+      return client.clubs.members(1);
+    case 'results':
+      return client.results.forEvent(i + 1);
+    case 'results-zp':
+      return client.results.zwiftPower(i + 1);
+    case 'zwift':
+      return client.zwift.events.upcoming();
+    default:
+      return i % 3 === 0
+        ? client.routes.list()
+        : i % 3 === 1
+          ? client.events.upcoming()
+          : client.events.signups(i);
+  }
+}
+
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[j]! <= sorted[i]! - windowMs) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+async function precision(): Promise<{ precision: Record<string, number>; maxObservedOverLimit: number }> {
+  const clock = new ManualClock();
+  const tracked = trackedFetch();
+  const arrivals = new Map<BucketName, number[]>(BUCKET_NAMES.map((b) => [b, []]));
+  const server = await startServer((req, res) => {
+    const path = req.url.replace(/\?.*$/, '');
+    arrivals.get(bucketOf(path, req.method))!.push(clock.now());
+    answer(path, req.method, req.body, res);
+  });
+  const stop = clock.autoAdvance(() => tracked.inflight() > 0);
+  const client = createZwiftClient({
+    apiKey: 'bench-key',
+    baseUrl: `${server.url}/api`,
+    siteBaseUrl: server.url,
+    zwiftBaseUrl: `${server.url}/zwift`,
+    clock,
+    fetch: tracked.fetch,
+  });
+  // Saturate every bucket at once: capacity × WINDOWS calls each, all issued at t0.
+  const work: Promise<unknown>[] = [];
+  for (const bucket of BUCKET_NAMES) {
+    const { capacity } = RATE_LIMITS[bucket].standard;
+    for (let i = 0; i < capacity * WINDOWS; i++) work.push(call(client, bucket, i));
+  }
+  await Promise.all(work);
+  stop();
+  await server.close();
+
+  const result: Record<string, number> = {};
+  let maxOver = 0;
+  for (const bucket of BUCKET_NAMES) {
+    const { capacity, intervalMs } = RATE_LIMITS[bucket].standard;
+    const times = arrivals.get(bucket)!;
+    // achieved rate = arrivals / windows spanned; a perfect limiter spans exactly WINDOWS windows
+    const windows = (Math.max(...times) - Math.min(...times)) / intervalMs + 1;
+    const ratio = times.length / windows / capacity;
+    result[bucket] = Math.round(ratio * 10_000) / 10_000;
+    maxOver = Math.max(maxOver, maxInWindow(times, intervalMs) - capacity);
+  }
+  return { precision: result, maxObservedOverLimit: maxOver };
+}
+
+async function overhead(total = 10_000, concurrency = 4) {
+  const server = await startServer((req, res) => answer(req.url, req.method, req.body, res));
+  const client = createZwiftClient({
+    apiKey: 'bench-key',
+    baseUrl: `${server.url}/api`,
+    clock: systemClock,
+    concurrency,
+    limits: { results: { capacity: 1_000_000_000, intervalMs: 1000 } },
+  });
+  const url = `${server.url}/api/public/results/1`;
+  const runFetch = async (n: number): Promise<number> => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < n) {
+          const res = await fetch(url, { headers: { authorization: 'bench-key' } });
+          await res.json();
+        }
+      }),
+    );
+    return n / ((performance.now() - started) / 1000);
+  };
+  // ky alone, as the client uses it (retry 0, timeout false, a signal): the floor of the client's cost
+  const http = ky.create({ retry: 0, timeout: false, throwHttpErrors: false });
+  const runKy = async (n: number): Promise<number> => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next++ < n) {
+          const res = await http(url, {
+            headers: { authorization: 'bench-key' },
+            signal: new AbortController().signal,
+          });
+          await res.json();
+        }
+      }),
+    );
+    return n / ((performance.now() - started) / 1000);
+  };
+  const runClient = async (n: number): Promise<number> => {
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency * 2 }, async () => {
+        while (next++ < n) await client.results.forEvent(1);
+      }),
+    );
+    return n / ((performance.now() - started) / 1000);
+  };
+  await runFetch(1000);
+  await runClient(1000);
+  await runKy(1000);
+  // alternate runs, keep the best of each (least disturbed by GC / the shared event loop)
+  let fetchRps = 0;
+  let clientRps = 0;
+  let kyRps = 0;
+  for (let round = 0; round < 3; round++) {
+    fetchRps = Math.max(fetchRps, await runFetch(total));
+    clientRps = Math.max(clientRps, await runClient(total));
+    kyRps = Math.max(kyRps, await runKy(total));
+  }
+  await server.close();
+  return {
+    requests: total,
+    concurrency,
+    clientRps: Math.round(clientRps),
+    fetchRps: Math.round(fetchRps),
+    kyRps: Math.round(kyRps),
+    ratio: Math.round((fetchRps / clientRps) * 1000) / 1000,
+    ratioVsKy: Math.round((kyRps / clientRps) * 1000) / 1000,
+  };
+}
+
+const p = await precision();
+const o = await overhead();
+console.log(JSON.stringify({ ...p, overhead: o }));

@@ -1,0 +1,111 @@
+import ky from 'ky';
+import PQueue from 'p-queue';
+import { systemClock } from './clock.ts';
+import type { ClientContext } from './context.ts';
+import { type ClubsGroup, createClubsGroup } from './groups/clubs.ts';
+import { createEventsGroup, type EventsGroup } from './groups/events.ts';
+import { createRateLimitsGroup, type RateLimitsGroup } from './groups/rate-limits.ts';
+import { createResultsGroup, type ResultsGroup } from './groups/results.ts';
+import { createRidersGroup, type RidersGroup } from './groups/riders.ts';
+import { createRoutesGroup, type RoutesGroup } from './groups/routes.ts';
+import { createZwiftGroup, type ZwiftGroup } from './groups/zwift.ts';
+import { Timeouts } from './http/timeouts.ts';
+import { safeLogger } from './logger.ts';
+import { resolveOptions, type ZwiftClientOptions } from './options.ts';
+import { Limiter } from './rate-limit/limiter.ts';
+import { createMemoryRateLimitStore } from './rate-limit/memory-store.ts';
+import { keyNamespace } from './rate-limit/namespace.ts';
+import { BUCKET_NAMES, type BucketName, RATE_LIMITS } from './rate-limit/table.ts';
+import type { BucketSpec } from './rate-limit/types.ts';
+import { createRedactor, excerptOf } from './redact.ts';
+
+/** The client: one group per upstream resource. Every method takes `{ signal, priority, maxWaitMs }` last. */
+export interface ZwiftClient {
+  riders: RidersGroup;
+  clubs: ClubsGroup;
+  results: ResultsGroup;
+  events: EventsGroup;
+  routes: RoutesGroup;
+  zwift: ZwiftGroup;
+  rateLimits: RateLimitsGroup;
+}
+
+/**
+ * Creates a client. Options are validated up front (`ConfigError` naming the option).
+ *
+ * @example
+ * const client = createZwiftClient({ apiKey: process.env.ZWIFTRACING_API_KEY });
+ * const rider = await client.riders.get(4598636);
+ */
+export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient {
+  const o = resolveOptions(options);
+  const redact = createRedactor(o.apiKey);
+  const logger = safeLogger(o.logger, redact);
+  const clock = o.clock ?? systemClock;
+  const store = o.rateLimitStore ?? createMemoryRateLimitStore();
+  const queue = new PQueue({ concurrency: o.concurrency });
+  const specs = {} as Record<BucketName, BucketSpec>;
+  for (const bucket of BUCKET_NAMES) {
+    specs[bucket] = Object.freeze({ ...(o.limits[bucket] ?? RATE_LIMITS[bucket][o.tier]) });
+  }
+  Object.freeze(specs);
+  const onSkip = o.onSkip;
+
+  const ctx: ClientContext = {
+    apiKey: o.apiKey,
+    namespace: o.apiKey === null ? null : keyNamespace(o.apiKey),
+    tier: o.tier,
+    baseUrl: o.baseUrl,
+    siteBaseUrl: o.siteBaseUrl,
+    zwiftBaseUrl: o.zwiftBaseUrl,
+    http: ky.create({
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
+    }),
+    clock,
+    store,
+    limiter: new Limiter(store, clock, queue),
+    specs,
+    timeoutMs: o.timeoutMs,
+    timeouts: new Timeouts(clock, o.timeoutMs),
+    retry: o.retry,
+    maxBodyBytes: o.maxBodyBytes,
+    clubPageSize: o.clubPageSize,
+    logger,
+    debug: typeof o.logger?.debug === 'function',
+    redact,
+    reportSkip(record) {
+      logger.warn(
+        {
+          endpoint: record.endpoint,
+          index: record.index,
+          path: record.path,
+          excerpt: excerptOf(record.excerpt, redact),
+        },
+        `${record.endpoint}: skipped malformed record at ${record.path}: ${record.message}`,
+      );
+      if (onSkip !== undefined) {
+        try {
+          onSkip(record);
+        } catch (error) {
+          logger.error(
+            { endpoint: record.endpoint },
+            `onSkip threw: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      }
+    },
+  };
+
+  return {
+    riders: createRidersGroup(ctx),
+    clubs: createClubsGroup(ctx),
+    results: createResultsGroup(ctx),
+    events: createEventsGroup(ctx),
+    routes: createRoutesGroup(ctx),
+    zwift: createZwiftGroup(ctx),
+    rateLimits: createRateLimitsGroup(ctx),
+  };
+}

@@ -1,0 +1,36 @@
+import type { KyInstance } from 'ky';
+import type { Clock } from './clock.ts';
+import type { RetryPolicy } from './http/retry.ts';
+import type { Timeouts } from './http/timeouts.ts';
+import type { Logger } from './logger.ts';
+import type { Limiter } from './rate-limit/limiter.ts';
+import type { BucketName, Tier } from './rate-limit/table.ts';
+import type { BucketSpec, RateLimitStore } from './rate-limit/types.ts';
+import type { SkippedRecord } from './types.ts';
+
+/** Everything a group needs, resolved from the options once. Internal. */
+export interface ClientContext {
+  readonly apiKey: string | null;
+  /** SHA-256 prefix of the key (`null` without a key). */
+  readonly namespace: string | null;
+  readonly tier: Tier;
+  readonly baseUrl: string;
+  readonly siteBaseUrl: string;
+  readonly zwiftBaseUrl: string;
+  readonly http: KyInstance;
+  readonly clock: Clock;
+  readonly store: RateLimitStore;
+  readonly limiter: Limiter;
+  readonly specs: Readonly<Record<BucketName, BucketSpec>>;
+  readonly timeoutMs: number;
+  /** Request timeouts on the clock (one pending sleep for all requests). */
+  readonly timeouts: Timeouts;
+  readonly retry: RetryPolicy;
+  readonly maxBodyBytes: number;
+  readonly clubPageSize: number;
+  readonly logger: Required<Logger>;
+  /** Whether the user's logger has a `debug` method (skip building debug lines otherwise). */
+  readonly debug: boolean;
+  readonly redact: (text: string) => string;
+  readonly reportSkip: (record: SkippedRecord) => void;
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { ClientContext } from '../context.ts';
+import { type CallOptions, checkCallOptions, requestJson } from '../http/request.ts';
+import { normaliseRaceEvent } from '../normalise/events.ts';
+import { normaliseSignupRider } from '../normalise/signups.ts';
+import { toNumber } from '../normalise/values.ts';
+import { raceEventSchema } from '../schemas/events.ts';
+import { signupPenSchema, signupRiderSchema } from '../schemas/signups.ts';
+import type { EventSignups, SignupPen, SignupRider, SkippedRecord, UpcomingEvents } from '../types.ts';
+import { validateBody, validateList } from '../validate/validate.ts';
+import { checkStringId } from './args.ts';
+
+/** `events` group (ZwiftRacing site API; keyless, shared self-imposed `site` budget). */
+export interface EventsGroup {
+  /** Upcoming races (`GET {siteBaseUrl}/api/events/upcoming`). */
+  upcoming(options?: CallOptions): Promise<UpcomingEvents>;
+  /** Signups of one event by pen (`GET {siteBaseUrl}/api/events/{eventId}/signups`). */
+  signups(eventId: string | number, options?: CallOptions): Promise<EventSignups>;
+}
+
+const listSchema = z.array(z.unknown());
+
+export function createEventsGroup(ctx: ClientContext): EventsGroup {
+  return {
+    async upcoming(options) {
+      const endpoint = 'events.upcoming';
+      checkCallOptions(options, endpoint);
+      const url = `${ctx.siteBaseUrl}/api/events/upcoming`;
+      const list = validateBody(
+        ctx,
+        endpoint,
+        listSchema,
+        await requestJson(ctx, endpoint, { url }, options),
+      );
+      const skipped: SkippedRecord[] = [];
+      const events = validateList(ctx, endpoint, list, raceEventSchema, '', normaliseRaceEvent, skipped);
+      return { events, skipped };
+    },
+
+    async signups(eventId, options) {
+      const endpoint = 'events.signups';
+      const id = checkStringId(eventId, 'eventId', endpoint);
+      checkCallOptions(options, endpoint);
+      const url = `${ctx.siteBaseUrl}/api/events/${encodeURIComponent(id)}/signups`;
+      const list = validateBody(
+        ctx,
+        endpoint,
+        listSchema,
+        await requestJson(ctx, endpoint, { url }, options),
+      );
+      const skipped: SkippedRecord[] = [];
+      const pens = validateList(
+        ctx,
+        endpoint,
+        list,
+        signupPenSchema,
+        '',
+        (raw, index): SignupPen => {
+          const label = String(raw.name);
+          return {
+            label,
+            avgRating: toNumber(raw.avgRating),
+            ratedRiders: toNumber(raw.ratedRiders),
+            riders: validateList(
+              ctx,
+              endpoint,
+              raw.riders ?? [],
+              signupRiderSchema,
+              `[${index}].riders`,
+              (r) => normaliseSignupRider(r, label),
+              skipped,
+            ),
+          };
+        },
+        skipped,
+      );
+      const seen = new Set<number>();
+      const riders: SignupRider[] = [];
+      for (const pen of pens) {
+        for (const rider of pen.riders) {
+          if (seen.has(rider.riderId)) continue;
+          seen.add(rider.riderId);
+          riders.push(rider);
+        }
+      }
+      return { eventId: id, pens, riders, skipped };
+    },
+  };
+}

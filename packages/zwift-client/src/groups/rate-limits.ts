@@ -1,0 +1,29 @@
+import type { ClientContext } from '../context.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import { storeKey } from '../rate-limit/namespace.ts';
+import { BUCKET_NAMES, type BucketName } from '../rate-limit/table.ts';
+import type { BucketSpec, BucketState } from '../rate-limit/types.ts';
+
+/** `rateLimits` group: lets a scheduler plan within the budget. */
+export interface RateLimitsGroup {
+  /** Current state of a bucket for this client's key (read-only; takes no token). */
+  state(bucket: BucketName): Promise<BucketState & { bucket: BucketName }>;
+  /** The limits in force for this client (tier applied, `limits` overrides merged). */
+  readonly table: Readonly<Record<BucketName, Readonly<BucketSpec>>>;
+}
+
+export function createRateLimitsGroup(ctx: ClientContext): RateLimitsGroup {
+  return {
+    async state(bucket) {
+      if (!BUCKET_NAMES.includes(bucket)) {
+        throw new ConfigError('bucket', `unknown bucket "${String(bucket)}"`, 'rateLimits.state');
+      }
+      const key = storeKey(bucket, ctx.namespace);
+      if (key === null)
+        throw new ConfigError('apiKey', `is required for the "${bucket}" bucket`, 'rateLimits.state');
+      const state = await ctx.store.peek(key, ctx.specs[bucket], ctx.clock.now());
+      return { bucket, ...state };
+    },
+    table: ctx.specs,
+  };
+}

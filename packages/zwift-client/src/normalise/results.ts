@@ -1,0 +1,22 @@
+import type { RawResultRow } from '../schemas/results.ts';
+import type { ResultRow } from '../types.ts';
+import { decodeHtmlEntities } from './html-entities.ts';
+import { requireNumber, toNumber } from './values.ts';
+
+/** ZwiftRacing result row → {@link ResultRow} (`time` seconds, float). */
+export function normaliseResultRow(raw: RawResultRow): ResultRow {
+  return {
+    riderId: requireNumber(raw.riderId),
+    name: decodeHtmlEntities(raw.name ?? ''),
+    category: raw.category ?? null,
+    timeSeconds: requireNumber(raw.time),
+    gap: toNumber(raw.gap),
+    position: toNumber(raw.position),
+    positionInCategory: toNumber(raw.positionInCategory),
+    rating: toNumber(raw.rating),
+    ratingBefore: toNumber(raw.ratingBefore),
+    ratingDelta: toNumber(raw.ratingDelta),
+    ratingMax30: toNumber(raw.ratingMax30),
+    ratingMax90: toNumber(raw.ratingMax90),
+  };
+}

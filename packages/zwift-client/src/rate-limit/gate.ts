@@ -1,0 +1,68 @@
+/**
+ * Per-bucket waiting line of one client. Only the head of the line polls the store for a token,
+ * so waiters of a saturated bucket neither hammer the store nor occupy concurrency slots, and a
+ * bucket's tokens go out by priority (higher first), then in arrival order.
+ */
+export interface Ticket {
+  readonly priority: number;
+  readonly seq: number;
+  /** Resolves when this ticket is at the head of the line. */
+  readonly ready: Promise<void>;
+}
+
+interface InternalTicket extends Ticket {
+  resolve: () => void;
+  active: boolean;
+}
+
+export class Gate {
+  #line: InternalTicket[] = [];
+  #seq = 0;
+
+  /** Number of tickets in the line (the head included). */
+  get size(): number {
+    return this.#line.length;
+  }
+
+  /** Queue up; the returned ticket's `ready` resolves when it is the head. */
+  enter(priority: number): Ticket {
+    let resolve!: () => void;
+    const ready = new Promise<void>((r) => {
+      resolve = r;
+    });
+    const ticket: InternalTicket = { priority, seq: this.#seq++, ready, resolve, active: false };
+    const line = this.#line;
+    // The active head keeps its place; everyone else is ordered by priority desc, then FIFO.
+    let index = line.length;
+    while (index > 0) {
+      const prev = line[index - 1]!;
+      if (prev.active || prev.priority >= priority) break;
+      index--;
+    }
+    line.splice(index, 0, ticket);
+    this.#promote();
+    return ticket;
+  }
+
+  /** How many tickets stand before `ticket`. */
+  ahead(ticket: Ticket): number {
+    const index = this.#line.indexOf(ticket as InternalTicket);
+    return Math.max(index, 0);
+  }
+
+  /** Leave the line (idempotent); the next ticket becomes the head. */
+  leave(ticket: Ticket): void {
+    const index = this.#line.indexOf(ticket as InternalTicket);
+    if (index < 0) return;
+    this.#line.splice(index, 1);
+    if (index === 0) this.#promote();
+  }
+
+  #promote(): void {
+    const head = this.#line[0];
+    if (head !== undefined && !head.active) {
+      head.active = true;
+      head.resolve();
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import type PQueue from 'p-queue';
+import { raceAbort } from '../abort.ts';
+import type { Clock } from '../clock.ts';
+import { RateLimitError } from '../errors/rate-limit-error.ts';
+import { Gate } from './gate.ts';
+import type { BucketSpec, RateLimitStore } from './types.ts';
+
+/** How long a call may still wait for tokens and 429 blocks; decremented as it waits. */
+export interface WaitBudget {
+  remainingMs: number;
+}
+
+export interface AcquireOptions {
+  endpoint: string;
+  bucket: string;
+  priority: number;
+  signal: AbortSignal | undefined;
+  budget: WaitBudget;
+}
+
+/**
+ * Gates dispatch on the {@link RateLimitStore}. A task runs only inside a concurrency slot of the
+ * shared p-queue *and* right after a token was granted for its bucket, so no request leaves without
+ * a token and no slot is held while waiting for one: the wait happens outside the queue, in the
+ * bucket's own {@link Gate}, so a saturated bucket never stalls the others.
+ */
+export class Limiter {
+  readonly #gates = new Map<string, Gate>();
+  readonly #store: RateLimitStore;
+  readonly #clock: Clock;
+  readonly #queue: PQueue;
+
+  constructor(store: RateLimitStore, clock: Clock, queue: PQueue) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#queue = queue;
+  }
+
+  /** Runs `task` as soon as a token of `key` is granted (and a slot is free); resolves to its result. */
+  async run<T>(key: string, spec: BucketSpec, options: AcquireOptions, task: () => Promise<T>): Promise<T> {
+    const { signal, budget, priority } = options;
+    signal?.throwIfAborted();
+    let gate = this.#gates.get(key);
+    if (gate === undefined) {
+      gate = new Gate();
+      this.#gates.set(key, gate);
+    }
+    const ticket = gate.enter(priority);
+    try {
+      const ahead = gate.ahead(ticket);
+      if (ahead > 0) await this.#waitForTurn(key, spec, options, ahead, ticket.ready);
+      for (;;) {
+        const outcome = await this.#queue.add(
+          async (): Promise<{ value: T } | { waitMs: number }> => {
+            const taken = await this.#store.take(key, spec, this.#clock.now());
+            if (!taken.granted) return { waitMs: Math.max(1, taken.waitMs) };
+            gate.leave(ticket); // the next waiter may take the next token while this request flies
+            return { value: await task() };
+          },
+          { priority, signal },
+        );
+        if ('value' in outcome) return outcome.value;
+        if (outcome.waitMs > budget.remainingMs) throw this.#tooLong(options, outcome.waitMs);
+        await this.#clock.sleep(outcome.waitMs, signal);
+        budget.remainingMs -= outcome.waitMs;
+      }
+    } finally {
+      gate.leave(ticket);
+      if (gate.size === 0) this.#gates.delete(key);
+    }
+  }
+
+  /** Wait until `ready` (head of the line), within the budget: estimate first, fail fast when hopeless. */
+  async #waitForTurn(
+    key: string,
+    spec: BucketSpec,
+    options: AcquireOptions,
+    ahead: number,
+    ready: Promise<void>,
+  ): Promise<void> {
+    const { budget, signal } = options;
+    if (Number.isFinite(budget.remainingMs)) {
+      const estimate = await this.#estimate(key, spec, ahead);
+      if (estimate > budget.remainingMs) throw this.#tooLong(options, estimate);
+      const started = this.#clock.now();
+      const timer = new AbortController();
+      const expired = this.#clock.sleep(budget.remainingMs, timer.signal).then(
+        () => true,
+        () => false,
+      );
+      try {
+        const timedOut = await raceAbort(Promise.race([ready.then(() => false), expired]), signal);
+        if (timedOut) throw this.#tooLong(options, await this.#estimate(key, spec, Number.POSITIVE_INFINITY));
+      } finally {
+        timer.abort();
+        budget.remainingMs -= this.#clock.now() - started;
+      }
+      return;
+    }
+    await raceAbort(ready, signal);
+  }
+
+  /**
+   * Lower bound of the wait for a token with `ahead` waiters before us: 0 when enough tokens are
+   * available for all of them, else the time until the next token frees up (≥ 1 ms).
+   */
+  async #estimate(key: string, spec: BucketSpec, ahead: number): Promise<number> {
+    const now = this.#clock.now();
+    const state = await this.#store.peek(key, spec, now);
+    if (ahead < state.available) return 0;
+    return Math.max(1, Math.ceil(state.nextAvailableAt - now));
+  }
+
+  #tooLong(options: AcquireOptions, waitMs: number): RateLimitError {
+    return new RateLimitError(
+      `Rate limit of bucket "${options.bucket}" needs a ${waitMs} ms wait, beyond the call's maxWaitMs`,
+      { endpoint: options.endpoint, retryAfterMs: waitMs },
+    );
+  }
+}
