@@ -1,5 +1,5 @@
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
-import { createMemoryStorage, createSyncEngine } from '@racesync/sync-core';
+import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { nearDetail, resultLag, riderLag, signupLag } from './metrics.js';
 import { recordingStorage } from './recording-storage.js';
@@ -11,6 +11,8 @@ export interface StrategyRun {
   riders: number;
   hours: number;
   faults?: FaultOptions | null;
+  /** Policy overrides for the adaptive engine (tuning experiments). */
+  policy?: SyncPolicyInput;
 }
 
 /** A seeded [0, 1) stream (mulberry32) so retry jitter is reproducible. */
@@ -81,6 +83,7 @@ export async function runStrategy(strategy: 'adaptive' | 'baseline', run: Strate
     clock,
     strategy,
     instanceId: strategy,
+    ...(strategy === 'adaptive' && run.policy ? { policy: run.policy } : {}),
   });
   engine.start();
   await clock.runUntil(end);
