@@ -1,9 +1,14 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { renderReport } from '@racesync/report';
 import { numberArg, parseArgs } from './args.js';
 import { runStrategy } from './run-strategy.js';
 
 /**
- * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F]`: the adaptive engine
- * and the original schedule against the same simulated world, one after the other in this process.
+ * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`:
+ * the adaptive engine and the original schedule against the same simulated world, one after the
+ * other in this process. `--report` also writes the HTML report of both side by side (the JSON
+ * output is the same either way).
  */
 const args = parseArgs(process.argv.slice(2));
 const seed = numberArg(args, 'seed', 1);
@@ -12,8 +17,19 @@ const hours = numberArg(args, 'hours', 24);
 const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
 
-const adaptive = await runStrategy('adaptive', { seed, riders, hours, faults });
-const baseline = await runStrategy('baseline', { seed, riders, hours, faults });
+const reportFile = args.get('report');
+if (reportFile === true) throw new Error('--report needs a file name, e.g. --report reports/day.html');
+const collect = { report: reportFile !== undefined };
+const { report: adaptiveReport, ...adaptive } = await runStrategy(
+  'adaptive',
+  { seed, riders, hours, faults },
+  collect,
+);
+const { report: baselineReport, ...baseline } = await runStrategy(
+  'baseline',
+  { seed, riders, hours, faults },
+  collect,
+);
 const ratio = (a: number | null, b: number | null) =>
   a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
 const result = {
@@ -29,6 +45,20 @@ const result = {
     riderLagP95: ratio(adaptive.riderLag.p95Ms, baseline.riderLag.p95Ms),
   },
 };
+if (reportFile !== undefined && adaptiveReport && baselineReport) {
+  const file = resolve(process.env.INIT_CWD ?? process.cwd(), reportFile);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    renderReport({
+      title: 'racesync — adaptive engine vs the original schedule',
+      subtitle: `Simulated upstream · seed ${seed} · ${riders} team riders · ${hours} h of simulated time${faultRate > 0 ? ` · fault rate ${faultRate}` : ''} · pnpm bench:day -- --report`,
+      generatedAt: new Date().toISOString(),
+      runs: [adaptiveReport, baselineReport],
+    }),
+  );
+  process.stderr.write(`report written to ${file}\n`);
+}
 if (args.has('json')) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
