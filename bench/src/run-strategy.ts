@@ -141,7 +141,14 @@ export async function runStrategy(
       figures: {
         'rate-limit violations': stats.violations.total,
         '429s served': stats.served429,
-        'sync runs': (await storage.listSyncLog()).length,
+        'sync runs': Object.entries(
+          (await storage.listSyncLog()).reduce<Record<string, number>>((n, e) => {
+            n[e.status] = (n[e.status] ?? 0) + 1;
+            return n;
+          }, {}),
+        )
+          .map(([status, n]) => `${status} ${n}`)
+          .join(' · '),
       },
     };
   }

@@ -13,7 +13,7 @@ export const CHANGE_TYPES: [string, string][] = [
   ['sync.failed', '#be123c'],
 ];
 
-export const ROW_HEIGHT = 22;
+export const ROW_HEIGHT = 24;
 
 /** The rows a set of runs needs: the known types always, others when present. */
 export function timelineRows(changes: readonly ReportChange[]): [string, string][] {
