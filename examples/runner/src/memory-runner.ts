@@ -114,7 +114,7 @@ async function simulatedUpstream(
       storage: upstream.storage,
       team: { clubId: urls.clubId },
       forwarders,
-      title: 'racesync summary — simulated upstream, memory storage',
+      title: 'simulated upstream, memory storage',
       reportSubtitle: `Simulated upstream (seed ${args.seed}, ${args.riders} team riders) · memory storage · times are simulated`,
       clockLabel: 'sim ',
       simulated: {
@@ -200,7 +200,7 @@ async function realUpstream(
     storage: createMemoryStorage(),
     team,
     forwarders,
-    title: 'racesync summary — real API, memory storage',
+    title: 'real API, memory storage',
     reportSubtitle: `Real upstream (${upstream.tier} tier) · memory storage`,
     clockLabel: '',
   });

@@ -53,7 +53,7 @@ export interface SessionInput {
   storage: StorageAdapter;
   team: { riderIds?: number[]; clubId?: number };
   forwarders: Forwarder[];
-  /** Summary heading and report title/subtitle. */
+  /** What ran, e.g. `simulated upstream, memory storage`: the summary heading and report title. */
   title: string;
   reportSubtitle: string;
   /** `sim ` for simulated time (prefix of progress times). */
@@ -216,7 +216,7 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     const upstream = s.simulated?.stats();
     reportPath = writeReport(
       s.args.report,
-      s.title,
+      `racesync — ${s.title}`,
       s.reportSubtitle,
       reportRun({
         label: 'adaptive engine (this run)',

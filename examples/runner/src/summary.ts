@@ -63,7 +63,7 @@ const lagText = (l: { p50Ms: number | null; p95Ms: number | null; count: number;
 export async function summaryLines(s: SummaryInput): Promise<string[]> {
   const o = s.observation;
   const lines = [
-    `${s.title}`,
+    `racesync summary — ${s.title}`,
     `  window        ${formatTime(s.start)} → ${formatTime(s.end)} (${formatDuration(s.end - s.start)})`,
   ];
   lines.push(

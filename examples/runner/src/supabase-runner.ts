@@ -160,7 +160,7 @@ export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise
         storage: engineStorage,
         team,
         forwarders,
-        title: `racesync summary — ${database.kind === 'supabase' ? 'Supabase' : 'PostgreSQL'} storage`,
+        title: `${database.kind === 'supabase' ? 'Supabase' : 'PostgreSQL'} storage`,
         reportSubtitle: `${describeDatabase(database, config.schema)} · ${upstream.tier} tier`,
         clockLabel: isVirtualClock(clock) ? 'sim ' : '',
       });
