@@ -28,7 +28,7 @@ export interface ProgressSource {
 
 export function changeCounts(observation: Observation): string {
   const n = (type: string) => formatCount(observation.changes.get(type) ?? 0);
-  return `signups +${n('signup.added')} −${n('signup.withdrawn')} · results ${n('results.ready')} · rider changes ${n('rider.changed')} · events +${n('event.added')} ~${n('event.updated')}`;
+  return `signups +${n('signup.added')} −${n('signup.withdrawn')} · results ready ${n('results.ready')} · rider changes ${n('rider.changed')} · events +${n('event.added')} ~${n('event.updated')}`;
 }
 
 export async function bucketUse(

@@ -54,9 +54,12 @@ async function storedCounts(storage: StorageAdapter): Promise<string> {
   }
 }
 
-const lagText = (l: { p50Ms: number | null; p95Ms: number | null; count: number; missed: number }) =>
+const lagText = (
+  l: { p50Ms: number | null; p95Ms: number | null; count: number; missed: number },
+  judged: string,
+) =>
   l.count === 0
-    ? `no samples in this window (missed ${l.missed})`
+    ? `no samples in this window (missed ${l.missed}; ${judged})`
     : `p50 ${formatDuration(l.p50Ms)} · p95 ${formatDuration(l.p95Ms)} (n=${l.count}, missed ${l.missed})`;
 
 /** The summary as lines of text. */
@@ -96,10 +99,12 @@ export async function summaryLines(s: SummaryInput): Promise<string[]> {
   lines.push(`  stored        ${await storedCounts(s.storage)}`);
   if (s.lag) {
     lines.push(
-      `  signup lag    ${lagText(s.lag.signups)}; within 6 h of the start p95 ${formatDuration(s.lag.signups.nearP95Ms)}`,
+      `  signup lag    ${lagText(s.lag.signups, 'a signup counts once its race has started')}${s.lag.signups.count > 0 ? `; within 6 h of the start p95 ${formatDuration(s.lag.signups.nearP95Ms)}` : ''}`,
     );
-    lines.push(`  result lag    ${lagText(s.lag.results)}`);
-    lines.push(`  rider lag     ${lagText(s.lag.riders)}`);
+    lines.push(`  result lag    ${lagText(s.lag.results, 'no team race published results in it')}`);
+    lines.push(
+      `  rider lag     ${lagText(s.lag.riders, 'rider changes are judged up to 2 h before the end')}`,
+    );
   }
   if (s.upstream) {
     lines.push(

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSimulation } from '@racesync/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runMemoryRunner } from '../src/memory-runner.ts';
 import { captureIo, fakeSignals, spawnRunner } from './helpers.ts';
@@ -134,6 +135,41 @@ describe('memory runner, simulated upstream, virtual clock', () => {
     ).toBe(2);
     expect(io2.err()).toMatch(/^TEAM_RIDER_IDS or TEAM_CLUB_ID is required/);
     expect(io2.all()).not.toContain('zr-secret-key-0001');
+  });
+});
+
+describe('memory runner with an API key (real-API mode: system clock, global fetch)', () => {
+  it('--once syncs the configured team from the upstream the environment points at', async () => {
+    // The simulator stands in for the real API through the advanced base-URL overrides.
+    const sim = createSimulation({ seed: 4, teamSize: 12, days: 1 });
+    const urls = await sim.listen();
+    try {
+      const io = captureIo();
+      const code = await runMemoryRunner({
+        argv: ['--once'],
+        env: {
+          ZWIFTRACING_API_KEY: urls.apiKey,
+          ZWIFTRACING_TIER: 'premium',
+          TEAM_CLUB_ID: String(urls.clubId),
+          TEAM_RIDER_IDS: String(urls.teamRiderIds[0]),
+          ZWIFTRACING_BASE_URL: urls.baseUrl,
+          ZWIFTRACING_SITE_BASE_URL: urls.siteBaseUrl,
+          ZWIFTRACING_ZWIFT_BASE_URL: urls.zwiftBaseUrl,
+        },
+        stdout: io.stdout,
+        stderr: io.stderr,
+        signals: fakeSignals(),
+      });
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+      expect(io.out()).toContain('from the real API (premium tier) into memory');
+      expect(io.out()).toContain('racesync summary — real API, memory storage');
+      expect(io.out()).toMatch(/stored\s+riders 12 ·/);
+      expect(io.out()).not.toMatch(/signup lag|upstream\s/); // no ground truth outside the simulator
+      expect(io.all()).not.toContain(urls.apiKey);
+    } finally {
+      await sim.close();
+    }
   });
 });
 
