@@ -155,8 +155,10 @@ export async function runStrategy(
       },
     };
   }
+  const detail = process.env.BENCH_DETAIL ? nearDetail(truth, recording, start, end) : undefined;
   return {
     ...(report ? { report } : {}),
+    ...(detail ? { detail } : {}),
     calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint },
     rateLimitViolations: stats.violations.total,
     signupLag: signupLag(truth, recording, start, end),
