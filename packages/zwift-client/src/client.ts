@@ -1,4 +1,3 @@
-import ky from 'ky';
 import PQueue from 'p-queue';
 import { systemClock } from './clock.ts';
 import type { ClientContext } from './context.ts';
@@ -58,12 +57,7 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
     baseUrl: o.baseUrl,
     siteBaseUrl: o.siteBaseUrl,
     zwiftBaseUrl: o.zwiftBaseUrl,
-    http: ky.create({
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
-      ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
-    }),
+    fetch: o.fetch,
     clock,
     store,
     limiter: new Limiter(store, clock, queue),

@@ -36,9 +36,13 @@ export async function sendOnce(
   signal: AbortSignal | undefined,
 ): Promise<RawResponse> {
   signal?.throwIfAborted();
+  // One controller per attempt: the caller's signal and the timeout both abort it.
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  let onAbort: (() => void) | undefined;
+  if (signal !== undefined) {
+    onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
   let timedOut = false;
   const timer = ctx.timeouts.arm(() => {
     timedOut = true;
@@ -54,7 +58,9 @@ export async function sendOnce(
   }
 
   try {
-    const response = await ctx.http(request.url, {
+    // Looked up per call, so a global fetch patched after the client was created (nock) is used.
+    const fetchImpl = ctx.fetch ?? globalThis.fetch;
+    const response = await fetchImpl(request.url, {
       method: request.method,
       headers,
       body,
@@ -83,7 +89,7 @@ export async function sendOnce(
     });
   } finally {
     ctx.timeouts.disarm(timer);
-    signal?.removeEventListener('abort', onAbort);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
 }
 
