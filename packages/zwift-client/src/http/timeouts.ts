@@ -8,6 +8,7 @@ export interface TimeoutHandle {
 }
 
 const CANCELLED = Symbol('timeouts-cancelled');
+const noop = (): void => {};
 
 /**
  * Request timeouts of one client on its clock, with ONE pending sleep for all requests in flight
@@ -40,6 +41,7 @@ export class Timeouts {
   disarm(handle: TimeoutHandle): void {
     if (handle.done) return;
     handle.done = true;
+    handle.fire = noop; // release what the callback holds (controller, request) right away
     this.#active--;
     if (this.#active === 0) {
       this.#queue = [];
@@ -47,6 +49,17 @@ export class Timeouts {
       const sleeper = this.#sleeper;
       this.#sleeper = null;
       sleeper?.abort(CANCELLED);
+      return;
+    }
+    // A busy client may never be idle: drop settled handles from the front as they settle, so the
+    // line holds only (roughly) the requests in flight, not every request of the last `timeoutMs`.
+    const queue = this.#queue;
+    let head = this.#head;
+    while (head < queue.length && queue[head]!.done) head++;
+    this.#head = head;
+    if (head > 1024 && head * 2 > queue.length) {
+      this.#queue = queue.slice(head);
+      this.#head = 0;
     }
   }
 
