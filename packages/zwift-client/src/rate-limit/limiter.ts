@@ -5,6 +5,11 @@ import { RateLimitError } from '../errors/rate-limit-error.ts';
 import { Gate } from './gate.ts';
 import type { BucketSpec, RateLimitStore } from './types.ts';
 
+/** A token was refused: wait `ms`, then queue again. */
+class TokenWait {
+  constructor(readonly ms: number) {}
+}
+
 /** How long a call may still wait for tokens and 429 blocks; decremented as it waits. */
 export interface WaitBudget {
   remainingMs: number;
@@ -40,33 +45,37 @@ export class Limiter {
   async run<T>(key: string, spec: BucketSpec, options: AcquireOptions, task: () => Promise<T>): Promise<T> {
     const { signal, budget, priority } = options;
     signal?.throwIfAborted();
+    // One gate per store key, kept for the client's life: a client has at most one key per bucket.
     let gate = this.#gates.get(key);
     if (gate === undefined) {
       gate = new Gate();
       this.#gates.set(key, gate);
     }
     const ticket = gate.enter(priority);
+    const store = this.#store;
+    const clock = this.#clock;
+    // Runs inside a concurrency slot: take a token, then (only if granted) send.
+    const job = async (): Promise<T | TokenWait> => {
+      const taken = await store.take(key, spec, clock.now());
+      if (!taken.granted) return new TokenWait(Math.max(1, taken.waitMs));
+      gate.leave(ticket); // the next waiter may take the next token while this request flies
+      return await task();
+    };
+    const queueOptions = { priority, signal };
     try {
-      const ahead = gate.ahead(ticket);
-      if (ahead > 0) await this.#waitForTurn(key, spec, options, ahead, ticket.ready);
+      if (gate.size > 1) {
+        const ahead = gate.ahead(ticket);
+        if (ahead > 0) await this.#waitForTurn(key, spec, options, ahead, ticket.ready);
+      }
       for (;;) {
-        const outcome = await this.#queue.add(
-          async (): Promise<{ value: T } | { waitMs: number }> => {
-            const taken = await this.#store.take(key, spec, this.#clock.now());
-            if (!taken.granted) return { waitMs: Math.max(1, taken.waitMs) };
-            gate.leave(ticket); // the next waiter may take the next token while this request flies
-            return { value: await task() };
-          },
-          { priority, signal },
-        );
-        if ('value' in outcome) return outcome.value;
-        if (outcome.waitMs > budget.remainingMs) throw this.#tooLong(options, outcome.waitMs);
-        await this.#clock.sleep(outcome.waitMs, signal);
-        budget.remainingMs -= outcome.waitMs;
+        const outcome = await this.#queue.add(job, queueOptions);
+        if (!(outcome instanceof TokenWait)) return outcome;
+        if (outcome.ms > budget.remainingMs) throw this.#tooLong(options, outcome.ms);
+        await clock.sleep(outcome.ms, signal);
+        budget.remainingMs -= outcome.ms;
       }
     } finally {
       gate.leave(ticket);
-      if (gate.size === 0) this.#gates.delete(key);
     }
   }
 
