@@ -84,78 +84,163 @@ function refineCheck(check: CheckDef): FastCheck | null {
   };
 }
 
-/** Base predicate plus its checks, or `null` when one of the checks is not handled. */
-function withChecks(
-  def: Def,
-  base: FastCheck,
-  compileCheck: (check: CheckDef) => FastCheck | null,
-): FastCheck | null {
-  const raw = (def['checks'] as unknown[] | undefined) ?? [];
-  if (raw.length === 0) return base;
-  const checks: FastCheck[] = [];
-  for (const check of raw) {
+/** A check on a value already known to be of the right `typeof`, or `null` when a check is not handled. */
+function checksOf(def: Def, compileCheck: (check: CheckDef) => FastCheck | null): FastCheck[] | null {
+  const out: FastCheck[] = [];
+  for (const check of (def['checks'] as unknown[] | undefined) ?? []) {
     const compiled = compileCheck(checkDefOf(check));
     if (compiled === null) return null;
-    checks.push(compiled);
+    out.push(compiled);
   }
-  return (v) => {
-    if (!base(v)) return false;
+  return out;
+}
+
+const allOf =
+  (checks: FastCheck[]): FastCheck =>
+  (v) => {
     for (const check of checks) if (!check(v)) return false;
     return true;
   };
+
+const anyOf = (checks: FastCheck[]): FastCheck | null =>
+  checks.length === 0
+    ? null
+    : checks.length === 1
+      ? checks[0]!
+      : (v) => {
+          for (const check of checks) if (check(v)) return true;
+          return false;
+        };
+
+/**
+ * What a tree of scalar schemas (null, boolean, number, string, literal, and unions, optional,
+ * nullable of those) accepts, merged so one predicate with a `typeof` switch replaces the tree.
+ */
+interface Scalar {
+  undef: boolean;
+  nul: boolean;
+  bool: boolean;
+  /** Accepting checks for finite numbers (any one suffices). */
+  num: FastCheck[];
+  /** Accepting checks for strings (any one suffices). */
+  str: FastCheck[];
+  /** Literal values (string, number, boolean). */
+  lits: unknown[];
 }
 
-function compile(schema: unknown): FastCheck | null {
+type Node = { scalar: Scalar } | { check: FastCheck };
+
+const PASS: FastCheck = () => true;
+const FAIL: FastCheck = () => false;
+const NONE: Scalar = { undef: false, nul: false, bool: false, num: [], str: [], lits: [] };
+const scalar = (partial: Partial<Scalar>): Node => ({
+  scalar: { undef: false, nul: false, bool: false, num: [], str: [], lits: [], ...partial },
+});
+
+function merge(a: Scalar, b: Scalar): Scalar {
+  return {
+    undef: a.undef || b.undef,
+    nul: a.nul || b.nul,
+    bool: a.bool || b.bool,
+    num: [...a.num, ...b.num],
+    str: [...a.str, ...b.str],
+    lits: [...a.lits, ...b.lits],
+  };
+}
+
+function scalarCheck(s: Scalar): FastCheck {
+  const numLits: unknown[] = s.lits.filter((x) => typeof x === 'number');
+  const strLits: unknown[] = s.lits.filter((x) => typeof x === 'string');
+  const boolLits: unknown[] = s.lits.filter((x) => typeof x === 'boolean');
+  const num = anyOf([...s.num, ...(numLits.length > 0 ? [(v: unknown) => numLits.includes(v)] : [])]) ?? FAIL;
+  const str = anyOf([...(strLits.length > 0 ? [(v: unknown) => strLits.includes(v)] : []), ...s.str]) ?? FAIL;
+  const { undef, nul } = s;
+  const bool = s.bool;
+  return (v) => {
+    switch (typeof v) {
+      case 'number':
+        return Number.isFinite(v) && num(v);
+      case 'string':
+        return str(v);
+      case 'undefined':
+        return undef;
+      case 'boolean':
+        return bool || boolLits.includes(v);
+      case 'object':
+        return v === null && nul;
+      default:
+        return false;
+    }
+  };
+}
+
+const checkOf = (node: Node): FastCheck => ('check' in node ? node.check : scalarCheck(node.scalar));
+
+function compile(schema: unknown): Node | null {
   const def = defOf(schema);
   switch (def.type) {
     case 'unknown':
     case 'any':
-      return only(def, ['type']) ? () => true : null;
+      return only(def, ['type']) ? { check: PASS } : null;
     case 'null':
-      return only(def, ['type']) ? (v) => v === null : null;
+      return only(def, ['type']) ? scalar({ nul: true }) : null;
     case 'boolean':
-      return only(def, ['type']) ? (v) => typeof v === 'boolean' : null;
-    case 'number':
-      if (!only(def, ['type', 'checks'])) return null;
-      return withChecks(def, (v) => typeof v === 'number' && Number.isFinite(v), numberCheck);
-    case 'string':
-      if (!only(def, ['type', 'checks'])) return null;
-      return withChecks(def, (v) => typeof v === 'string', stringCheck);
+      return only(def, ['type']) ? scalar({ bool: true }) : null;
+    case 'number': {
+      const checks = only(def, ['type', 'checks']) ? checksOf(def, numberCheck) : null;
+      if (checks === null) return null;
+      return scalar({ num: [checks.length === 0 ? PASS : allOf(checks)] });
+    }
+    case 'string': {
+      const checks = only(def, ['type', 'checks']) ? checksOf(def, stringCheck) : null;
+      if (checks === null) return null;
+      return scalar({ str: [checks.length === 0 ? PASS : allOf(checks)] });
+    }
     case 'literal': {
       const values = def['values'];
       if (!only(def, ['type', 'values']) || !Array.isArray(values)) return null;
-      if (!values.every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x))) return null;
-      return (v) => values.includes(v) && !Number.isNaN(v);
+      const ok = values.every(
+        (x) => x === null || typeof x === 'string' || typeof x === 'boolean' || Number.isFinite(x),
+      );
+      if (!ok) return null;
+      return scalar({ nul: values.includes(null), lits: values.filter((x) => x !== null) });
     }
     case 'optional':
     case 'nullable': {
       if (!only(def, ['type', 'innerType'])) return null;
-      const inner = fastCheckOf(def['innerType']);
+      const inner = nodeOf(def['innerType']);
       if (inner === null) return null;
-      return def.type === 'optional' ? (v) => v === undefined || inner(v) : (v) => v === null || inner(v);
+      const optional = def.type === 'optional';
+      if ('scalar' in inner)
+        return { scalar: merge(inner.scalar, optional ? { ...NONE, undef: true } : { ...NONE, nul: true }) };
+      const check = inner.check;
+      return { check: optional ? (v) => v === undefined || check(v) : (v) => v === null || check(v) };
     }
     case 'union': {
       if (!only(def, ['type', 'options']) || !Array.isArray(def['options'])) return null;
-      const options: FastCheck[] = [];
+      const nodes: Node[] = [];
       for (const option of def['options']) {
-        const compiled = fastCheckOf(option);
-        if (compiled === null) return null;
-        options.push(compiled);
+        const node = nodeOf(option);
+        if (node === null) return null;
+        nodes.push(node);
       }
-      return (v) => {
-        for (const option of options) if (option(v)) return true;
-        return false;
-      };
+      if (nodes.every((n) => 'scalar' in n)) {
+        return { scalar: nodes.map((n) => (n as { scalar: Scalar }).scalar).reduce(merge, NONE) };
+      }
+      return { check: anyOf(nodes.map(checkOf)) ?? FAIL };
     }
     case 'array': {
       if (!only(def, ['type', 'element'])) return null;
-      const element = fastCheckOf(def['element']);
+      const element = nodeOf(def['element']);
       if (element === null) return null;
-      if (defOf(def['element']).type === 'unknown') return isPlainArray;
-      return (v) => {
-        if (!isPlainArray(v)) return false;
-        for (let i = 0; i < v.length; i++) if (!element(v[i])) return false;
-        return true;
+      if ('check' in element && element.check === PASS) return { check: isPlainArray };
+      const check = checkOf(element);
+      return {
+        check: (v) => {
+          if (!isPlainArray(v)) return false;
+          for (let i = 0; i < v.length; i++) if (!check(v[i])) return false;
+          return true;
+        },
       };
     }
     case 'object': {
@@ -168,33 +253,54 @@ function compile(schema: unknown): FastCheck | null {
       if (keys.includes('__proto__') || Object.getOwnPropertySymbols(shape).length > 0) return null;
       const fields: FastCheck[] = [];
       for (const key of keys) {
-        const compiled = fastCheckOf(shape[key]);
-        if (compiled === null) return null;
-        fields.push(compiled);
+        const node = nodeOf(shape[key]);
+        if (node === null) return null;
+        fields.push(checkOf(node));
       }
-      return (v) => {
-        if (!isPlainRecord(v) || Object.hasOwn(v, '__proto__')) return false;
-        for (let i = 0; i < keys.length; i++) if (!fields[i]!(v[keys[i]!])) return false;
-        return true;
+      return {
+        check: (v) => {
+          if (!isPlainRecord(v) || Object.hasOwn(v, '__proto__')) return false;
+          for (let i = 0; i < keys.length; i++) if (!fields[i]!(v[keys[i]!])) return false;
+          return true;
+        },
       };
     }
     case 'record': {
       if (!only(def, ['type', 'keyType', 'valueType'])) return null;
       const keyDef = defOf(def['keyType']);
       if (keyDef.type !== 'string' || !only(keyDef, ['type'])) return null;
-      const value = fastCheckOf(def['valueType']);
-      if (value === null) return null;
-      return (v) => {
-        if (!isPlainRecord(v)) return false;
-        for (const key in v) {
-          if (key === '__proto__' || !Object.hasOwn(v, key) || !value(v[key])) return false;
-        }
-        return Object.getOwnPropertySymbols(v).length === 0;
+      const node = nodeOf(def['valueType']);
+      if (node === null) return null;
+      const value = checkOf(node);
+      return {
+        check: (v) => {
+          if (!isPlainRecord(v)) return false;
+          for (const key in v) {
+            if (key === '__proto__' || !Object.hasOwn(v, key) || !value(v[key])) return false;
+          }
+          return Object.getOwnPropertySymbols(v).length === 0;
+        },
       };
     }
     default:
       return null;
   }
+}
+
+const nodes = new WeakMap<object, Node | null>();
+
+function nodeOf(schema: unknown): Node | null {
+  const key = schema as object;
+  if (nodes.has(key)) return nodes.get(key)!;
+  nodes.set(key, null); // a recursive schema meets itself while compiling: not handled
+  let node: Node | null;
+  try {
+    node = compile(schema);
+  } catch {
+    node = null;
+  }
+  nodes.set(key, node);
+  return node;
 }
 
 const compiled = new WeakMap<object, FastCheck | null>();
@@ -210,14 +316,11 @@ const compiled = new WeakMap<object, FastCheck | null>();
  */
 export function fastCheckOf(schema: z.ZodType | unknown): FastCheck | null {
   const key = schema as object;
-  if (compiled.has(key)) return compiled.get(key)!;
-  compiled.set(key, null); // a recursive schema meets itself while compiling: not handled
-  let check: FastCheck | null;
-  try {
-    check = compile(schema);
-  } catch {
-    check = null;
+  let check = compiled.get(key);
+  if (check === undefined) {
+    const node = nodeOf(schema);
+    check = node === null ? null : checkOf(node);
+    compiled.set(key, check);
   }
-  compiled.set(key, check);
   return check;
 }
