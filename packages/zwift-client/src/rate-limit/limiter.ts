@@ -10,6 +10,15 @@ class TokenWait {
   constructor(readonly ms: number) {}
 }
 
+/** Runs `job` in a slot borrowed from `queue`, and gives the slot back (which starts the next queued task). */
+async function borrowed<R>(job: () => Promise<R>, queue: PQueue): Promise<R> {
+  try {
+    return await job();
+  } finally {
+    queue.concurrency += 1;
+  }
+}
+
 /** How long a call may still wait for tokens and 429 blocks; decremented as it waits. */
 export interface WaitBudget {
   remainingMs: number;
@@ -27,7 +36,8 @@ export interface AcquireOptions {
  * Gates dispatch on the {@link RateLimitStore}. A task runs only inside a concurrency slot of the
  * shared p-queue *and* right after a token was granted for its bucket, so no request leaves without
  * a token and no slot is held while waiting for one: the wait happens outside the queue, in the
- * bucket's own {@link Gate}, so a saturated bucket never stalls the others.
+ * bucket's own {@link Gate}, so a saturated bucket never stalls the others. An uncontended call
+ * borrows its slot from the queue without queueing (see `#inSlot`).
  */
 export class Limiter {
   readonly #gates = new Map<string, Gate>();
@@ -68,7 +78,7 @@ export class Limiter {
         if (ahead > 0) await this.#waitForTurn(key, spec, options, ahead, ticket.ready);
       }
       for (;;) {
-        const outcome = await this.#queue.add(job, queueOptions);
+        const outcome = await this.#inSlot(job, queueOptions);
         if (!(outcome instanceof TokenWait)) return outcome;
         if (outcome.ms > budget.remainingMs) throw this.#tooLong(options, outcome.ms);
         await clock.sleep(outcome.ms, signal);
@@ -77,6 +87,28 @@ export class Limiter {
     } finally {
       gate.leave(ticket);
     }
+  }
+
+  /**
+   * Runs `job` inside a concurrency slot. When a slot is free and nobody waits for one, p-queue
+   * would start the job at once; the job then borrows that slot directly instead (the queue's
+   * concurrency is lowered while it runs, so queued + borrowed never exceed the limit), which skips
+   * p-queue's per-task bookkeeping (a Symbol, a BigInt id, a Map entry, a microtask) on the
+   * uncontended path. Otherwise the job waits in the queue, which hands out slots by priority. The
+   * last slot always goes through the queue (its concurrency cannot drop below 1).
+   */
+  #inSlot<R>(
+    job: () => Promise<R>,
+    options: { priority: number; signal: AbortSignal | undefined },
+  ): Promise<R> {
+    const queue = this.#queue;
+    if (queue.size > 0 || queue.pending >= queue.concurrency || queue.concurrency <= 1 || queue.isPaused) {
+      return queue.add(job, options);
+    }
+    queue.concurrency -= 1;
+    const running = borrowed(job, queue);
+    // like a queued task, a borrowed one rejects as soon as the caller aborts
+    return options.signal === undefined ? running : raceAbort(running, options.signal);
   }
 
   /** Wait until `ready` (head of the line), within the budget: estimate first, fail fast when hopeless. */
