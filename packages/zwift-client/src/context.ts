@@ -22,6 +22,8 @@ export interface ClientContext {
   readonly store: RateLimitStore;
   readonly limiter: Limiter;
   readonly specs: Readonly<Record<BucketName, BucketSpec>>;
+  /** Store key of each bucket for this client (`storeKey`, computed once); `null` for keyed buckets without a key. */
+  readonly storeKeys: Readonly<Record<BucketName, string | null>>;
   readonly timeoutMs: number;
   /** Request timeouts on the clock (one pending sleep for all requests). */
   readonly timeouts: Timeouts;
