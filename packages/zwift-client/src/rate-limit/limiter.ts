@@ -2,12 +2,34 @@ import type PQueue from 'p-queue';
 import { raceAbort } from '../abort.ts';
 import type { Clock } from '../clock.ts';
 import { RateLimitError } from '../errors/rate-limit-error.ts';
-import { Gate } from './gate.ts';
+import { Gate, type Ticket } from './gate.ts';
 import type { BucketSpec, RateLimitStore } from './types.ts';
 
 /** A token was refused: wait `ms`, then queue again. */
 class TokenWait {
   constructor(readonly ms: number) {}
+}
+
+/**
+ * The job run inside a concurrency slot: take a token, then (only if granted) leave the line and
+ * send. A factory, so the per-call closure is anonymous: name-keeping transpilers (tsx) would
+ * otherwise attach a name to a fresh function on every call.
+ */
+function tokenThenTask<T>(
+  store: RateLimitStore,
+  clock: Clock,
+  key: string,
+  spec: BucketSpec,
+  gate: Gate,
+  ticket: Ticket,
+  task: () => Promise<T>,
+): () => Promise<T | TokenWait> {
+  return async () => {
+    const taken = await store.take(key, spec, clock.now());
+    if (!taken.granted) return new TokenWait(Math.max(1, taken.waitMs));
+    gate.leave(ticket); // the next waiter may take the next token while this request flies
+    return await task();
+  };
 }
 
 /** Runs `job` in a slot borrowed from `queue`, and gives the slot back (which starts the next queued task). */
@@ -62,15 +84,8 @@ export class Limiter {
       this.#gates.set(key, gate);
     }
     const ticket = gate.enter(priority);
-    const store = this.#store;
     const clock = this.#clock;
-    // Runs inside a concurrency slot: take a token, then (only if granted) send.
-    const job = async (): Promise<T | TokenWait> => {
-      const taken = await store.take(key, spec, clock.now());
-      if (!taken.granted) return new TokenWait(Math.max(1, taken.waitMs));
-      gate.leave(ticket); // the next waiter may take the next token while this request flies
-      return await task();
-    };
+    const job = tokenThenTask(this.#store, clock, key, spec, gate, ticket, task);
     const queueOptions = { priority, signal };
     try {
       if (gate.size > 1) {
