@@ -32,15 +32,6 @@ function tokenThenTask<T>(
   };
 }
 
-/** Runs `job` in a slot borrowed from `queue`, and gives the slot back (which starts the next queued task). */
-async function borrowed<R>(job: () => Promise<R>, queue: PQueue): Promise<R> {
-  try {
-    return await job();
-  } finally {
-    queue.concurrency += 1;
-  }
-}
-
 /** How long a call may still wait for tokens and 429 blocks; decremented as it waits. */
 export interface WaitBudget {
   remainingMs: number;
@@ -59,18 +50,23 @@ export interface AcquireOptions {
  * shared p-queue *and* right after a token was granted for its bucket, so no request leaves without
  * a token and no slot is held while waiting for one: the wait happens outside the queue, in the
  * bucket's own {@link Gate}, so a saturated bucket never stalls the others. An uncontended call
- * borrows its slot from the queue without queueing (see `#inSlot`).
+ * is lent its slot without queueing (see `#inSlot`).
  */
 export class Limiter {
   readonly #gates = new Map<string, Gate>();
   readonly #store: RateLimitStore;
   readonly #clock: Clock;
   readonly #queue: PQueue;
+  /** Concurrency limit: slots held by queued tasks plus slots lent to uncontended jobs. */
+  readonly #slots: number;
+  /** Slots lent out (see `#inSlot`). */
+  #lent = 0;
 
   constructor(store: RateLimitStore, clock: Clock, queue: PQueue) {
     this.#store = store;
     this.#clock = clock;
     this.#queue = queue;
+    this.#slots = queue.concurrency;
   }
 
   /** Runs `task` as soon as a token of `key` is granted (and a slot is free); resolves to its result. */
@@ -106,24 +102,44 @@ export class Limiter {
 
   /**
    * Runs `job` inside a concurrency slot. When a slot is free and nobody waits for one, p-queue
-   * would start the job at once; the job then borrows that slot directly instead (the queue's
-   * concurrency is lowered while it runs, so queued + borrowed never exceed the limit), which skips
+   * would start the job at once; the slot is lent to the job directly instead, which skips
    * p-queue's per-task bookkeeping (a Symbol, a BigInt id, a Map entry, a microtask) on the
-   * uncontended path. Otherwise the job waits in the queue, which hands out slots by priority. The
-   * last slot always goes through the queue (its concurrency cannot drop below 1).
+   * uncontended path. While slots are lent, the queue runs with that many fewer (its concurrency is
+   * lowered, or it is paused when every slot is lent), so lent + queued never exceed the limit; a
+   * returned slot goes back to the queue, which starts its highest-priority waiting task.
+   * Otherwise — some call already waits, or no slot is free — the job waits in the queue.
    */
   #inSlot<R>(
     job: () => Promise<R>,
     options: { priority: number; signal: AbortSignal | undefined },
   ): Promise<R> {
     const queue = this.#queue;
-    if (queue.size > 0 || queue.pending >= queue.concurrency || queue.concurrency <= 1 || queue.isPaused) {
-      return queue.add(job, options);
-    }
-    queue.concurrency -= 1;
-    const running = borrowed(job, queue);
-    // like a queued task, a borrowed one rejects as soon as the caller aborts
+    if (queue.size > 0 || queue.pending + this.#lent >= this.#slots) return queue.add(job, options);
+    this.#lend(1);
+    const running = this.#runLent(job);
+    // like a queued task, a lent one rejects as soon as the caller aborts
     return options.signal === undefined ? running : raceAbort(running, options.signal);
+  }
+
+  async #runLent<R>(job: () => Promise<R>): Promise<R> {
+    try {
+      return await job();
+    } finally {
+      this.#lend(-1);
+    }
+  }
+
+  /** Lends (`+1`) or takes back (`-1`) a slot, resizing the queue to the slots it may use. */
+  #lend(delta: 1 | -1): void {
+    this.#lent += delta;
+    const queue = this.#queue;
+    const left = this.#slots - this.#lent;
+    if (left === 0) {
+      queue.pause(); // p-queue's concurrency cannot be 0
+      return;
+    }
+    queue.concurrency = left; // starts waiting tasks when it grows
+    if (queue.isPaused) queue.start();
   }
 
   /** Wait until `ready` (head of the line), within the budget: estimate first, fail fast when hopeless. */
