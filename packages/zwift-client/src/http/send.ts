@@ -3,6 +3,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { TransientError } from '../errors/transient-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { BodyTooLargeError, readBodyCapped } from './body.ts';
+import { TIMEOUT, type TimeoutHandle } from './timeouts.ts';
 
 /** One HTTP exchange, body read. */
 export interface RawResponse {
@@ -22,8 +23,6 @@ export interface OutgoingRequest {
   json?: unknown;
 }
 
-const TIMEOUT = Symbol('timeout');
-
 /**
  * Sends one request and reads its body, under a timeout measured on the client's clock.
  * Rejects with `signal.reason` when the caller aborts, a {@link TimeoutError}, a
@@ -36,18 +35,26 @@ export async function sendOnce(
   signal: AbortSignal | undefined,
 ): Promise<RawResponse> {
   signal?.throwIfAborted();
-  // One controller per attempt: the caller's signal and the timeout both abort it.
-  const controller = new AbortController();
+  // Without a caller's signal, only the timeout aborts the request: it uses the signal shared by
+  // the requests armed at the same clock time (same deadline). With one, a controller of its own
+  // is aborted by either.
+  let timer: TimeoutHandle;
+  let fetchSignal: AbortSignal;
   let onAbort: (() => void) | undefined;
-  if (signal !== undefined) {
+  let timedOut = false;
+  if (signal === undefined) {
+    timer = ctx.timeouts.arm();
+    fetchSignal = ctx.timeouts.signalOf(timer);
+  } else {
+    const controller = new AbortController();
     onAbort = () => controller.abort(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
+    timer = ctx.timeouts.arm(() => {
+      timedOut = true;
+      controller.abort(TIMEOUT);
+    });
+    fetchSignal = controller.signal;
   }
-  let timedOut = false;
-  const timer = ctx.timeouts.arm(() => {
-    timedOut = true;
-    controller.abort(TIMEOUT);
-  });
 
   const headers: Record<string, string> = { accept: 'application/json' };
   if (request.auth && ctx.apiKey !== null) headers['authorization'] = ctx.apiKey;
@@ -64,13 +71,13 @@ export async function sendOnce(
       method: request.method,
       headers,
       body,
-      signal: controller.signal,
+      signal: fetchSignal,
     });
     const text = await readBodyCapped(response, ctx.maxBodyBytes);
     return { status: response.status, headers: response.headers, text };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    if (timedOut) {
+    if (timedOut || (signal === undefined && fetchSignal.aborted)) {
       throw new TimeoutError(`${request.endpoint}: no answer within ${ctx.timeoutMs} ms`, {
         endpoint: request.endpoint,
         timeoutMs: ctx.timeoutMs,
