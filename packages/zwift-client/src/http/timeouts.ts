@@ -69,8 +69,9 @@ export class Timeouts {
     const { group } = handle;
     if (group.controller === null) {
       group.controller = new AbortController();
-      // many requests may listen to one signal (custom fetch implementations, interceptors)
-      setMaxListeners(0, group.controller.signal);
+      // many requests may listen to one signal (undici raises the limit the same way; a custom
+      // fetch would otherwise trigger MaxListenersExceededWarning past 10 requests per tick)
+      setMaxListeners(1500, group.controller.signal);
     }
     return group.controller.signal;
   }
