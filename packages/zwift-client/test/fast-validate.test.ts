@@ -10,7 +10,7 @@ import * as routes from '../src/schemas/routes.ts';
 import * as signups from '../src/schemas/signups.ts';
 import * as zp from '../src/schemas/zp-results.ts';
 import * as zwiftEvents from '../src/schemas/zwift-events.ts';
-import { fastCheckOf } from '../src/validate/fast.ts';
+import { type FastCheck, fastCheckOf, fastCheckWithoutCodegen } from '../src/validate/fast.ts';
 import { fixture } from './helpers/fixtures.ts';
 
 const modules = { club, common, events, results, rider, routes, signups, zp, zwiftEvents };
@@ -24,8 +24,13 @@ const schemas: [string, z.ZodType][] = Object.entries(modules).flatMap(([file, m
  * The fast path's contract: `true` ⇒ zod accepts AND outputs a value equal to the input (the
  * client then uses the input as is). `false` just means "ask zod".
  */
-function expectSound(schema: z.ZodType, value: unknown, label: string): boolean {
-  const fast = fastCheckOf(schema)!(value);
+function expectSound(
+  schema: z.ZodType,
+  value: unknown,
+  label: string,
+  compile: (schema: z.ZodType) => FastCheck | null = fastCheckOf,
+): boolean {
+  const fast = compile(schema)!(value);
   if (fast) {
     const parsed = schema.safeParse(value);
     if (!parsed.success || !isDeepStrictEqual(parsed.data, value)) {
@@ -99,9 +104,14 @@ const FIXTURES: [string, z.ZodType, (data: unknown) => unknown[]][] = [
   ['zwiftracing-public-zp-results', zp.zpResultsBodySchema, (d) => [d]],
 ];
 
-describe('fast validation path (skips zod for well-formed payloads)', () => {
+const COMPILERS: [string, (schema: z.ZodType) => FastCheck | null][] = [
+  ['generated code', fastCheckOf],
+  ['closures (no code generation)', fastCheckWithoutCodegen],
+];
+
+describe.each(COMPILERS)('fast validation path, %s', (_name, compile) => {
   it('compiles for every schema of the package', () => {
-    const missing = schemas.filter(([, schema]) => fastCheckOf(schema) === null).map(([name]) => name);
+    const missing = schemas.filter(([, schema]) => compile(schema) === null).map(([name]) => name);
     expect(missing).toEqual([]);
   });
 
@@ -110,7 +120,7 @@ describe('fast validation path (skips zod for well-formed payloads)', () => {
       const list = records(fixture(name));
       expect(list.length).toBeGreaterThan(0);
       for (const [i, record] of list.entries()) {
-        expect(expectSound(schema, record, `${name}[${i}]`), `${name}[${i}]`).toBe(true);
+        expect(expectSound(schema, record, `${name}[${i}]`, compile), `${name}[${i}]`).toBe(true);
       }
     }
   });
@@ -121,19 +131,21 @@ describe('fast validation path (skips zod for well-formed payloads)', () => {
     for (const [name, schema, records] of FIXTURES) {
       for (const record of records(fixture(name)).slice(0, 3)) {
         for (const variant of mutations(record)) {
-          if (expectSound(schema, variant, name)) accepted++;
+          if (expectSound(schema, variant, name, compile)) accepted++;
           else refused++;
         }
       }
     }
     for (const [name, schema] of schemas) {
-      for (const value of ODD_VALUES) expectSound(schema, value, name);
+      for (const value of ODD_VALUES) expectSound(schema, value, name, compile);
     }
     // both outcomes are exercised
-    expect(accepted).toBeGreaterThan(100);
-    expect(refused).toBeGreaterThan(100);
+    expect(accepted).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(1000);
   });
+});
 
+describe('fast validation path', () => {
   it('gives up (null) on schemas it does not understand, and stays strict on edge cases', () => {
     expect(fastCheckOf(z.object({ a: z.number() }))).toBeNull(); // strips unknown keys
     expect(fastCheckOf(z.strictObject({ a: z.number() }))).toBeNull();
