@@ -82,14 +82,13 @@ export class Limiter {
     const ticket = gate.enter(priority);
     const clock = this.#clock;
     const job = tokenThenTask(this.#store, clock, key, spec, gate, ticket, task);
-    const queueOptions = { priority, signal };
     try {
       if (gate.size > 1) {
         const ahead = gate.ahead(ticket);
         if (ahead > 0) await this.#waitForTurn(key, spec, options, ahead, ticket.ready);
       }
       for (;;) {
-        const outcome = await this.#inSlot(job, queueOptions);
+        const outcome = await this.#inSlot(job, priority, signal);
         if (!(outcome instanceof TokenWait)) return outcome;
         if (outcome.ms > budget.remainingMs) throw this.#tooLong(options, outcome.ms);
         await clock.sleep(outcome.ms, signal);
@@ -109,25 +108,19 @@ export class Limiter {
    * returned slot goes back to the queue, which starts its highest-priority waiting task.
    * Otherwise — some call already waits, or no slot is free — the job waits in the queue.
    */
-  #inSlot<R>(
-    job: () => Promise<R>,
-    options: { priority: number; signal: AbortSignal | undefined },
-  ): Promise<R> {
+  #inSlot<R>(job: () => Promise<R>, priority: number, signal: AbortSignal | undefined): Promise<R> {
     const queue = this.#queue;
-    if (queue.size > 0 || queue.pending + this.#lent >= this.#slots) return queue.add(job, options);
+    if (queue.size > 0 || queue.pending + this.#lent >= this.#slots) {
+      return queue.add(job, { priority, signal });
+    }
     this.#lend(1);
-    const running = this.#runLent(job);
+    const running = job();
+    running.then(this.#giveBack, this.#giveBack); // runs before the caller resumes
     // like a queued task, a lent one rejects as soon as the caller aborts
-    return options.signal === undefined ? running : raceAbort(running, options.signal);
+    return signal === undefined ? running : raceAbort(running, signal);
   }
 
-  async #runLent<R>(job: () => Promise<R>): Promise<R> {
-    try {
-      return await job();
-    } finally {
-      this.#lend(-1);
-    }
-  }
+  readonly #giveBack = (): void => this.#lend(-1);
 
   /** Lends (`+1`) or takes back (`-1`) a slot, resizing the queue to the slots it may use. */
   #lend(delta: 1 | -1): void {
