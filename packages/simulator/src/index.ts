@@ -13,6 +13,7 @@ export {
   DEFAULT_START,
   isVirtualClock,
   type ScaledClock,
+  type ScaledClockOptions,
   systemClock,
   type VirtualClock,
   type VirtualClockOptions,
