@@ -142,6 +142,59 @@ describe('duplicates and garbage in one answer', () => {
     expect(rows.map((r) => r.riderId).sort()).toEqual([1, 5]);
   });
 
+  it('a correction fetch with malformed rows is repeated (a few times), not taken as final', async () => {
+    const { source, script } = fakeSource();
+    const { engine, storage, clock } = engineFor(source);
+    await engine.runOnce('team');
+    await storage.putResultJobs([
+      {
+        eventId: 'e1',
+        phase: 'correction',
+        dueAt: T0,
+        attempts: 0,
+        priority: 1,
+        eventStartsAt: T0 - HOUR,
+        createdAt: T0,
+      },
+    ]);
+    const drifted = {
+      results: [sourceResult(1, 1, { position: null, ratingDelta: null }), sourceResult(5, 2)],
+      skipped: [{ index: 2, path: 'results[2].riderId' }],
+    };
+    script.results.set('e1', drifted);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await engine.runOnce('results');
+      expect(await storage.listResultJobs()).toMatchObject([
+        { eventId: 'e1', phase: 'correction', attempts: attempt },
+      ]);
+      clock.advance(10 * MIN);
+    }
+    // A clean answer settles it…
+    script.results.set('e1', { results: [sourceResult(1, 1), sourceResult(5, 2)], skipped: [] });
+    await engine.runOnce('results');
+    expect(await storage.listResultJobs()).toEqual([]);
+    expect((await storage.listResults({ eventIds: ['e1'] })).find((r) => r.riderId === 1)?.position).toBe(1);
+    // …and an answer that stays malformed is given up after three repeats.
+    await storage.putResultJobs([
+      {
+        eventId: 'e2',
+        phase: 'correction',
+        dueAt: clock.now(),
+        attempts: 0,
+        priority: 1,
+        eventStartsAt: T0,
+        createdAt: T0,
+      },
+    ]);
+    script.results.set('e2', drifted);
+    for (let i = 0; i < 4; i++) {
+      await engine.runOnce('results');
+      clock.advance(10 * MIN);
+    }
+    expect(await storage.listResultJobs()).toEqual([]);
+    expect(script.calls.filter((c) => c === 'results:e2')).toHaveLength(4);
+  });
+
   it('garbage instead of an answer fails the run cleanly: logged, emitted, retried later; the engine keeps going', async () => {
     const { source } = fakeSource();
     (source.events as { upcoming: () => Promise<unknown> }).upcoming = async () => null;
