@@ -107,6 +107,24 @@ describe('a source answer with records skipped as malformed', () => {
   });
 });
 
+describe('first start', () => {
+  it('no signup list is fetched (and applied as "no team signups") before the team is known', async () => {
+    const { source, script } = fakeSource();
+    const { engine, storage } = engineFor(source);
+    script.events = [sourceEvent('e1', T0 + 30 * MIN), sourceEvent('e2', T0 + 20 * HOUR)];
+    script.signups.set('e1', { riders: [{ riderId: 1, pen: 'A' }], skipped: [] });
+    script.signups.set('e2', { riders: [{ riderId: 2, pen: 'B' }], skipped: [] });
+    const [first] = await engine.runOnce('events'); // the team job has not stored the team yet
+    expect(first?.status).toBe('ok');
+    expect(script.calls.filter((c) => c.startsWith('signups:'))).toEqual([]);
+    expect(await storage.getSignupChecks()).toEqual([]);
+    expect(first?.nextDueAt).toBeLessThanOrEqual(T0 + MIN); // comes back soon
+    await engine.runOnce('team');
+    await engine.runOnce('events');
+    expect((await storage.listSignups({ activeOnly: true })).map((x) => x.riderId).sort()).toEqual([1, 2]);
+  });
+});
+
 describe('duplicates and garbage in one answer', () => {
   it('an event listed twice in one list is stored once', async () => {
     const { source, script } = fakeSource();
