@@ -195,11 +195,17 @@ export class Coordinator {
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     const wake = new AbortController();
     this.#wake = wake;
+    // Not AbortSignal.any([signal, wake.signal]): on Node 20–22 every call leaves an entry on the
+    // long-lived stop signal that is never pruned (nodejs/node#55351) — a leak per loop turn.
+    const onStop = () => wake.abort(signal.reason);
+    if (signal.aborted) onStop();
+    else signal.addEventListener('abort', onStop, { once: true });
     try {
-      await this.#o.clock.sleep(ms, AbortSignal.any([signal, wake.signal]));
+      await this.#o.clock.sleep(ms, wake.signal);
     } catch {
       // woken up or stopped
     } finally {
+      signal.removeEventListener('abort', onStop);
       if (this.#wake === wake) this.#wake = null;
     }
   }
