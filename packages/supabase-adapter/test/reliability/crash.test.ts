@@ -91,7 +91,7 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
       for (let i = 0; i < KILLS; i++) {
         const runner = spawnRunner({ ...base, instanceId: `crash-${i}` });
         await runner.ready;
-        await sleepReal(400 + random() * 2200); // 2–13 simulated minutes into its work
+        await sleepReal(800 + random() * 4000); // 4–24 simulated minutes into its work
         runner.proc.kill('SIGKILL');
         const exit = await runner.exited;
         stderr.push(exit.stderr);
