@@ -6,6 +6,7 @@ export default defineConfig({
       'packages/*/vitest.config.ts',
       'packages/supabase-adapter/vitest.reliability.config.ts',
       'examples/*/vitest.config.ts',
+      'tools/*/vitest.config.ts',
       'test/vitest.config.ts',
     ],
   },

@@ -40,6 +40,17 @@ const stats = (values: number[]): LagStats => ({
  * start; `missed` = not reflected before the start.
  */
 export function signupLag(truth: Truth, recording: Recording, start: number, end: number): SignupLag {
+  const { near, all, missed } = signupLagSamples(truth, recording, start, end);
+  return { near: { ...stats(near), count: near.length }, all: { ...stats(all), count: all.length }, missed };
+}
+
+/** The samples behind {@link signupLag} (lags in ms), e.g. for the report's distributions. */
+export function signupLagSamples(
+  truth: Truth,
+  recording: Recording,
+  start: number,
+  end: number,
+): { near: number[]; all: number[]; missed: number } {
   const near: number[] = [];
   const all: number[] = [];
   let missed = 0;
@@ -58,7 +69,7 @@ export function signupLag(truth: Truth, recording: Recording, start: number, end
     all.push(lag);
     if (change.eventStart - change.at <= 6 * HOUR) near.push(lag);
   }
-  return { near: { ...stats(near), count: near.length }, all: { ...stats(all), count: all.length }, missed };
+  return { near, all, missed };
 }
 
 /**
@@ -66,6 +77,17 @@ export function signupLag(truth: Truth, recording: Recording, start: number, end
  * first stored result rows. `missed` = not stored within 6 h (judged only where 6 h have passed).
  */
 export function resultLag(truth: Truth, recording: Recording, start: number, end: number): ResultLag {
+  const { lags, missed } = resultLagSamples(truth, recording, start, end);
+  return { ...stats(lags), count: lags.length, missed };
+}
+
+/** The samples behind {@link resultLag} (lags in ms), e.g. for the report's distributions. */
+export function resultLagSamples(
+  truth: Truth,
+  recording: Recording,
+  start: number,
+  end: number,
+): { lags: number[]; missed: number } {
   const lags: number[] = [];
   let missed = 0;
   for (const race of truth.teamRaces) {
@@ -79,7 +101,7 @@ export function resultLag(truth: Truth, recording: Recording, start: number, end
     }
     lags.push(seen - race.resultsAt);
   }
-  return { ...stats(lags), count: lags.length, missed };
+  return { lags, missed };
 }
 
 /** Rider lag: team riders' upstream changes in [start, end − 2 h) to the first stored write after them. */
@@ -92,4 +114,34 @@ export function riderLag(truth: Truth, recording: Recording, start: number, end:
     else lags.push(seen - change.at);
   }
   return { p95Ms: percentile(lags, 95), p50Ms: percentile(lags, 50), count: lags.length, missed };
+}
+
+/** Debug breakdown of near signup changes (BENCH_DETAIL=1): lag by kind of race. */
+export function nearDetail(truth: Truth, recording: Recording, start: number, end: number) {
+  const rows: { lag: number | null; kind: string; favourite: boolean; teamBefore: boolean; lead: number }[] =
+    [];
+  const changes = truth.teamSignupChangesBetween(start - 1, end);
+  for (const change of changes) {
+    if (change.eventStart > end || change.eventStart - change.at > 6 * HOUR) continue;
+    const key = `${change.eventId}:${change.riderId}`;
+    const seen = firstAtOrAfter(
+      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
+      change.at,
+    );
+    const teamBefore = truth.teamSignupChanges.some(
+      (c) =>
+        c.eventId === change.eventId &&
+        c.kind === 'signup' &&
+        c.at < change.at &&
+        c.riderId !== change.riderId,
+    );
+    rows.push({
+      lag: seen === null ? null : (seen - change.at) / 1000,
+      kind: change.kind,
+      favourite: truth.event(change.eventId)?.favouriteSeries ?? false,
+      teamBefore,
+      lead: Math.round((change.eventStart - change.at) / 60_000),
+    });
+  }
+  return rows.sort((a, b) => (b.lag ?? 0) - (a.lag ?? 0));
 }

@@ -1,7 +1,8 @@
+import { type ReportChange, type ReportRun, type RequestLog, recordRequests } from '@racesync/report';
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
-import { createMemoryStorage, createSyncEngine } from '@racesync/sync-core';
+import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
 import { createZwiftClient } from '@racesync/zwift-client';
-import { resultLag, riderLag, signupLag } from './metrics.js';
+import { nearDetail, resultLag, resultLagSamples, riderLag, signupLag, signupLagSamples } from './metrics.js';
 import { recordingStorage } from './recording-storage.js';
 
 const HOUR = 3_600_000;
@@ -11,6 +12,8 @@ export interface StrategyRun {
   riders: number;
   hours: number;
   faults?: FaultOptions | null;
+  /** Policy overrides for the adaptive engine (tuning experiments). */
+  policy?: SyncPolicyInput;
 }
 
 /** A seeded [0, 1) stream (mulberry32) so retry jitter is reproducible. */
@@ -30,7 +33,11 @@ function seeded(seed: number): () => number {
  * same world), through the real client over loopback HTTP, into memory storage, on the
  * simulation's virtual clock. Returns the figures of the issue's benchmark.
  */
-export async function runStrategy(strategy: 'adaptive' | 'baseline', run: StrategyRun) {
+export async function runStrategy(
+  strategy: 'adaptive' | 'baseline',
+  run: StrategyRun,
+  options: { report?: boolean } = {},
+) {
   const wallStart = performance.now();
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -48,12 +55,17 @@ export async function runStrategy(strategy: 'adaptive' | 'baseline', run: Strate
   const clock = sim.clock as VirtualClock;
   const start = clock.now();
   const end = start + run.hours * HOUR;
+  // For the report (only when asked, so the figures are measured exactly as before): every request,
+  // time-stamped and classified to its bucket by a wrapped fetch (the client has no request hook).
+  const requests: RequestLog | null = options.report
+    ? recordRequests(sim.fetch, () => clock.now(), urls)
+    : null;
   const client = createZwiftClient({
     apiKey: urls.apiKey,
     baseUrl: urls.baseUrl,
     siteBaseUrl: urls.siteBaseUrl,
     zwiftBaseUrl: urls.zwiftBaseUrl,
-    fetch: sim.fetch,
+    fetch: requests?.fetch ?? sim.fetch,
     clock,
     retry: { random: seeded(run.seed) },
   });
@@ -81,7 +93,14 @@ export async function runStrategy(strategy: 'adaptive' | 'baseline', run: Strate
     clock,
     strategy,
     instanceId: strategy,
+    ...(strategy === 'adaptive' && run.policy ? { policy: run.policy } : {}),
   });
+  const changes: ReportChange[] = [];
+  if (options.report) {
+    engine.on('*', (e) => {
+      if (e.type !== 'sync.completed') changes.push({ at: e.at, type: e.type });
+    });
+  }
   engine.start();
   await clock.runUntil(end);
   await clock.run(engine.stop());
@@ -91,7 +110,55 @@ export async function runStrategy(strategy: 'adaptive' | 'baseline', run: Strate
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
   const truth = sim.truthAt(end);
+  let report: ReportRun | undefined;
+  if (requests) {
+    const signups = signupLagSamples(truth, recording, start, end);
+    const signupStats = signupLag(truth, recording, start, end).all;
+    const results = resultLagSamples(truth, recording, start, end);
+    const resultStats = resultLag(truth, recording, start, end);
+    report = {
+      label: strategy === 'adaptive' ? 'adaptive' : 'baseline (original schedule)',
+      start,
+      end,
+      buckets: [...requests.calls].map(([name, calls]) => ({
+        name,
+        calls,
+        ...(client.rateLimits.table[name as keyof typeof client.rateLimits.table] ?? {
+          capacity: 0,
+          intervalMs: 60_000,
+        }),
+      })),
+      signupLag: {
+        samplesMs: signups.all,
+        p50Ms: signupStats.p50Ms,
+        p95Ms: signupStats.p95Ms,
+        missed: signups.missed,
+      },
+      resultLag: {
+        samplesMs: results.lags,
+        p50Ms: resultStats.p50Ms,
+        p95Ms: resultStats.p95Ms,
+        missed: results.missed,
+      },
+      changes,
+      figures: {
+        'rate-limit violations': stats.violations.total,
+        '429s served': stats.served429,
+        'sync runs': Object.entries(
+          (await storage.listSyncLog()).reduce<Record<string, number>>((n, e) => {
+            n[e.status] = (n[e.status] ?? 0) + 1;
+            return n;
+          }, {}),
+        )
+          .map(([status, n]) => `${status} ${n}`)
+          .join(' · '),
+      },
+    };
+  }
+  const detail = process.env.BENCH_DETAIL ? nearDetail(truth, recording, start, end) : undefined;
   return {
+    ...(report ? { report } : {}),
+    ...(detail ? { detail } : {}),
     calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint },
     rateLimitViolations: stats.violations.total,
     signupLag: signupLag(truth, recording, start, end),

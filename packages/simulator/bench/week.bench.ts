@@ -226,6 +226,8 @@ async function main(): Promise<void> {
 
   const report = {
     bench: 'simulator-week',
+    node: process.version,
+    nodeFlags: process.execArgv.filter((a) => a !== '--enable-source-maps'),
     days,
     teamSize,
     seed: options.seed,

@@ -4,7 +4,6 @@
  *
  * @packageDocumentation
  */
-export const packageName = '@racesync/simulator';
 
 export {
   type Clock,

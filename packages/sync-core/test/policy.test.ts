@@ -19,7 +19,7 @@ describe('policy', () => {
     expect(p.signups.nearSweepMs).toBe(3 * MIN);
     expect(p.signups.finalSweepLeadMs).toBe(DEFAULT_POLICY.signups.finalSweepLeadMs);
     expect(p.failureBackoffMs).toBe(5000);
-    expect(DEFAULT_POLICY.signups.nearSweepMs).toBe(7 * MIN);
+    expect(DEFAULT_POLICY.signups.nearSweepMs).toBe(6 * MIN);
   });
 
   it('names the option at fault', () => {

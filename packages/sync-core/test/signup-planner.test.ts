@@ -144,3 +144,23 @@ describe('series affinity', () => {
     expect(restored.score('Team Series Race 1', NOW + 14 * 24 * HOUR)).toBeCloseTo(1, 6);
   });
 });
+
+describe('team share of a race', () => {
+  it('sweeps races only part of the team can enter less often (by 1/√share, at most 4×)', () => {
+    const races = [event('all-pens', 2 * HOUR, { A: 11 }), event('a-only', 2 * HOUR, { A: 11 })];
+    const checks = [
+      check('all-pens', policy.signups.nearSweepMs, { A: 10 }),
+      check('a-only', policy.signups.nearSweepMs, { A: 10 }),
+    ];
+    const p = planSignupFetches({
+      now: NOW,
+      policy,
+      events: races,
+      checkOf: (id) => checks.find((c) => c.eventId === id),
+      relevantSeries: () => false,
+      teamShare: (e) => (e.eventId === 'a-only' ? 0.25 : 1),
+    });
+    expect(p.due.map((d) => d.eventId)).toEqual(['all-pens']);
+    expect(p.nextDueAt).toBe(NOW - policy.signups.nearSweepMs + 2 * policy.signups.nearSweepMs);
+  });
+});

@@ -1,4 +1,3 @@
-import ky from 'ky';
 import PQueue from 'p-queue';
 import { systemClock } from './clock.ts';
 import type { ClientContext } from './context.ts';
@@ -14,7 +13,7 @@ import { safeLogger } from './logger.ts';
 import { resolveOptions, type ZwiftClientOptions } from './options.ts';
 import { Limiter } from './rate-limit/limiter.ts';
 import { createMemoryRateLimitStore } from './rate-limit/memory-store.ts';
-import { keyNamespace } from './rate-limit/namespace.ts';
+import { keyNamespace, storeKey } from './rate-limit/namespace.ts';
 import { BUCKET_NAMES, type BucketName, RATE_LIMITS } from './rate-limit/table.ts';
 import type { BucketSpec } from './rate-limit/types.ts';
 import { createRedactor, excerptOf } from './redact.ts';
@@ -44,30 +43,30 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
   const clock = o.clock ?? systemClock;
   const store = o.rateLimitStore ?? createMemoryRateLimitStore();
   const queue = new PQueue({ concurrency: o.concurrency });
+  const namespace = o.apiKey === null ? null : keyNamespace(o.apiKey);
   const specs = {} as Record<BucketName, BucketSpec>;
+  const storeKeys = {} as Record<BucketName, string | null>;
   for (const bucket of BUCKET_NAMES) {
     specs[bucket] = Object.freeze({ ...(o.limits[bucket] ?? RATE_LIMITS[bucket][o.tier]) });
+    storeKeys[bucket] = storeKey(bucket, namespace);
   }
   Object.freeze(specs);
+  Object.freeze(storeKeys);
   const onSkip = o.onSkip;
 
   const ctx: ClientContext = {
     apiKey: o.apiKey,
-    namespace: o.apiKey === null ? null : keyNamespace(o.apiKey),
+    namespace,
     tier: o.tier,
     baseUrl: o.baseUrl,
     siteBaseUrl: o.siteBaseUrl,
     zwiftBaseUrl: o.zwiftBaseUrl,
-    http: ky.create({
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
-      ...(o.fetch === undefined ? {} : { fetch: o.fetch }),
-    }),
+    fetch: o.fetch,
     clock,
     store,
     limiter: new Limiter(store, clock, queue),
     specs,
+    storeKeys,
     timeoutMs: o.timeoutMs,
     timeouts: new Timeouts(clock, o.timeoutMs),
     retry: o.retry,

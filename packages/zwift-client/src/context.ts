@@ -1,4 +1,3 @@
-import type { KyInstance } from 'ky';
 import type { Clock } from './clock.ts';
 import type { RetryPolicy } from './http/retry.ts';
 import type { Timeouts } from './http/timeouts.ts';
@@ -17,11 +16,14 @@ export interface ClientContext {
   readonly baseUrl: string;
   readonly siteBaseUrl: string;
   readonly zwiftBaseUrl: string;
-  readonly http: KyInstance;
+  /** The user's `fetch`; `undefined` = the global `fetch`, looked up at call time. */
+  readonly fetch: typeof fetch | undefined;
   readonly clock: Clock;
   readonly store: RateLimitStore;
   readonly limiter: Limiter;
   readonly specs: Readonly<Record<BucketName, BucketSpec>>;
+  /** Store key of each bucket for this client (`storeKey`, computed once); `null` for keyed buckets without a key. */
+  readonly storeKeys: Readonly<Record<BucketName, string | null>>;
   readonly timeoutMs: number;
   /** Request timeouts on the clock (one pending sleep for all requests). */
   readonly timeouts: Timeouts;

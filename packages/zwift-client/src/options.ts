@@ -32,7 +32,10 @@ export interface ZwiftClientOptions {
   siteBaseUrl?: string;
   /** Zwift API base. Default `'https://us-or-rly101.zwift.com'`. */
   zwiftBaseUrl?: string;
-  /** `fetch` implementation. Default: the global `fetch`. */
+  /**
+   * `fetch` implementation, called as `fetch(url, { method, headers, body, signal })` (a URL string,
+   * never a `Request`). Default: the global `fetch`, looked up at each call.
+   */
   fetch?: typeof fetch;
   /** Per-request timeout on the client's clock (whole exchange, body included). Default `15_000` ms. */
   timeoutMs?: number;

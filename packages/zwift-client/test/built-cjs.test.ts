@@ -16,7 +16,7 @@ describe.skipIf(!built)('built CommonJS bundle (dist/index.cjs)', () => {
   });
   afterAll(() => server.close());
 
-  it('require() works and the bundled ky/p-queue make real requests', async () => {
+  it('require() works and the bundled p-queue and the direct fetch make real requests', async () => {
     const script = `
       const zc = require(${JSON.stringify(dist)});
       const client = zc.createZwiftClient({ siteBaseUrl: process.argv[1] });

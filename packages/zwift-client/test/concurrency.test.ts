@@ -149,3 +149,99 @@ describe('concurrent callers never exceed a limit (loopback server, virtual cloc
     expect(stamps.every((s) => s.auth === undefined)).toBe(true);
   });
 });
+
+describe('concurrency slots', () => {
+  /** A fetch that holds every response until `release()`; records the order requests arrive in. */
+  function heldFetch() {
+    const waiting: (() => void)[] = [];
+    const order: string[] = [];
+    let inflight = 0;
+    let maxInflight = 0;
+    const fetchImpl = (async (input: RequestInfo | URL) => {
+      const url = String(input);
+      order.push(url.replace(/^https?:\/\/[^/]+/, ''));
+      inflight++;
+      maxInflight = Math.max(maxInflight, inflight);
+      await new Promise<void>((r) => waiting.push(r));
+      inflight--;
+      const body = url.includes('/public/results/') ? { results: [] } : [];
+      return new Response(JSON.stringify(body), { status: 200 });
+    }) as typeof fetch;
+    return {
+      fetch: fetchImpl,
+      order,
+      inflight: () => inflight,
+      maxInflight: () => maxInflight,
+      /** Lets the oldest held request answer. */
+      release: () => waiting.shift()?.(),
+    };
+  }
+
+  const settle = async (turns = 10): Promise<void> => {
+    for (let i = 0; i < turns; i++) await new Promise<void>((r) => setImmediate(r));
+  };
+
+  const generous = {
+    results: { capacity: 1000, intervalMs: 1000 },
+    site: { capacity: 1000, intervalMs: 1000 },
+    zwift: { capacity: 1000, intervalMs: 1000 },
+  };
+
+  it('never more than `concurrency` requests in flight, slots refilled as they free', async () => {
+    const held = heldFetch();
+    const client = createZwiftClient({
+      apiKey: 'k',
+      clock: new ManualClock(),
+      fetch: held.fetch,
+      concurrency: 3,
+      limits: generous,
+    });
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      i % 3 === 0
+        ? client.results.forEvent(i + 1)
+        : i % 3 === 1
+          ? client.routes.list()
+          : client.zwift.events.upcoming(),
+    );
+    for (let done = 0; done < 30; done++) {
+      await settle();
+      expect(held.inflight()).toBe(Math.min(3, 30 - done));
+      held.release();
+    }
+    await Promise.all(calls);
+    expect(held.maxInflight()).toBe(3);
+    expect(held.order).toHaveLength(30);
+  });
+
+  it('when every slot is busy, freed slots go to the highest priority first', async () => {
+    const held = heldFetch();
+    const client = createZwiftClient({
+      apiKey: 'k',
+      clock: new ManualClock(),
+      fetch: held.fetch,
+      concurrency: 2,
+      limits: generous,
+    });
+    const busy = [client.routes.list(), client.routes.list()];
+    await settle();
+    expect(held.inflight()).toBe(2);
+    const waiting = [
+      client.events.upcoming({ priority: 1 }),
+      client.zwift.events.upcoming({ priority: 5 }),
+      client.results.forEvent(7, { priority: 3 }),
+    ];
+    await settle();
+    expect(held.order).toHaveLength(2); // nothing more leaves while both slots are busy
+    for (let i = 0; i < 5; i++) {
+      held.release();
+      await settle();
+    }
+    await Promise.all([...busy, ...waiting]);
+    expect(held.order.slice(2)).toEqual([
+      '/api/public/events/upcoming', // zwift, priority 5
+      '/api/public/results/7', // priority 3
+      '/api/events/upcoming', // site, priority 1
+    ]);
+    expect(held.maxInflight()).toBe(2);
+  });
+});

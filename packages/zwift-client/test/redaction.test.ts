@@ -88,12 +88,13 @@ describe('the API key never leaks', () => {
   });
 
   it('a custom fetch that throws errors holding the key and headers', async () => {
-    const fetchImpl = (async (input: RequestInfo | URL) => {
+    let thrownWith = '';
+    const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
       const headers: Record<string, string> = {};
-      if (input instanceof Request)
-        input.headers.forEach((v, k) => {
-          headers[k] = v;
-        });
+      new Headers(input instanceof Request ? input.headers : init?.headers).forEach((v, k) => {
+        headers[k] = v;
+      });
+      thrownWith = JSON.stringify(headers);
       const error = new TypeError(`fetch failed (${JSON.stringify(headers)})`);
       (error as Error & { cause?: unknown }).cause = { code: 'EAI_AGAIN', request: input, headers };
       throw error;
@@ -101,6 +102,7 @@ describe('the API key never leaks', () => {
     const e = setup({ fetch: fetchImpl, retry: { limit: 0 } });
     stops.push(e.stop);
     const error = await e.client.riders.get(1).catch((err: unknown) => err);
+    expect(thrownWith).toContain(API_KEY); // the raw error really held the key
     expect(error).toMatchObject({ kind: 'transient' });
     expect(serialise(error)).not.toContain(API_KEY);
     expect(serialise(e.logs)).not.toContain(API_KEY);

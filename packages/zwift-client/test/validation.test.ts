@@ -181,6 +181,14 @@ describe('prototype pollution', () => {
     expect(Object.hasOwn(parsed, '__proto__')).toBe(false);
   });
 
+  it('parseJsonSafe also drops those keys when written with \\u escapes', () => {
+    const parsed = parseJsonSafe(
+      '{"a":1,"\\u005f_proto__":{"polluted":true},"b":{"\\u0063onstructor":{"x":1}},"c":"\\u00e9"}',
+    ) as Record<string, unknown>;
+    expect(parsed).toEqual({ a: 1, b: {}, c: 'é' });
+    expect(Object.hasOwn(parsed, '__proto__')).toBe(false);
+  });
+
   it('payloads with __proto__ keys do not pollute and records still parse', async () => {
     const { client } = env();
     const text =

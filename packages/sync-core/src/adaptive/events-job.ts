@@ -29,6 +29,7 @@ interface EventsCursor {
 export function createEventsJob(options: { onResultsQueued: (dueAt: number) => void }): Job {
   let tracker: EventTracker | null = null;
   let affinity: SeriesAffinity | null = null;
+  let penShares: Map<string, number> | null = null;
   let cursor: EventsCursor = { listDueAt: 0, startsScannedTo: Number.NaN, affinity: {} };
 
   return {
@@ -72,6 +73,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
             previous: tracker.events,
           });
           tracker.replaceListed(list.events, list.removed, now - 6 * HOUR);
+          penShares = await teamPenShares(ctx, team);
           tracker.prune(now - 6 * HOUR);
           cursor.listDueAt = now + p.events.listIntervalMs;
         } catch (error) {
@@ -97,12 +99,21 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       if (team.size === 0) allowance = 0;
       const currentAffinity = affinity;
       const relevantSeries = (event: EventRecord) => currentAffinity.isRelevant(event.title, now);
+      penShares ??= await teamPenShares(ctx, team);
+      const shares = penShares;
+      const teamShare = (event: EventRecord) => {
+        if (shares.size === 0) return 1;
+        let share = 0;
+        for (const pen of event.categories) share += shares.get(pen) ?? 0;
+        return Math.min(1, share);
+      };
       const plan = planSignupFetches({
         now,
         policy: p,
         events: tracker.events.values(),
         checkOf: (id) => tracker?.check(id),
         relevantSeries,
+        teamShare,
         retryAfter: (id) => tracker?.retryAfter(id),
       });
       const updated: SignupCheck[] = [];
@@ -169,6 +180,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
         events: tracker.events.values(),
         checkOf: (id) => tracker?.check(id),
         relevantSeries: (event) => currentAffinity.isRelevant(event.title, after),
+        teamShare,
         retryAfter: (id) => tracker?.retryAfter(id),
       });
       let nextDueAt = Math.min(
@@ -191,6 +203,20 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       };
     },
   };
+}
+
+/** Share of the team per category (pen label), from the stored riders; empty when unknown. */
+async function teamPenShares(ctx: RunContext, team: ReadonlySet<number>): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  let known = 0;
+  for (const rider of await ctx.storage.getRiders([...team])) {
+    if (!rider.category) continue;
+    counts.set(rider.category, (counts.get(rider.category) ?? 0) + 1);
+    known++;
+  }
+  const shares = new Map<string, number>();
+  for (const [pen, n] of counts) shares.set(pen, n / known);
+  return shares;
 }
 
 function nextStart(tracker: EventTracker, scannedTo: number): number {

@@ -28,6 +28,12 @@ export interface PlanInput {
   relevantSeries(event: EventRecord): boolean;
   /** Earliest time an event may be retried after a failed fetch. */
   retryAfter?(eventId: string): number | undefined;
+  /**
+   * Share of the team that could join the event (team riders whose category is one of its pens),
+   * in (0, 1]. Near sweeps of races few team riders can enter are stretched by 1/√share (at most
+   * 4×). Default: 1 for every event.
+   */
+  teamShare?(event: EventRecord): number;
 }
 
 /** The plan: what is due now (most urgent first) and when the next fetch becomes due. */
@@ -55,7 +61,8 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  *   (short of a join and a leave in one pen), so the list waits `unchangedCountsFactor` TTLs;
  * - **near** (other events within `nearWindowMs`): every `nearSweepMs` (times `unchangedCountsFactor`
  *   if counts are unchanged) — a uniform sweep gives the best tail lag per call, since a team
- *   rider may join any race;
+ *   rider may join any race; races only part of the team can enter (e.g. an A-only race) are swept
+ *   less often, by 1/√(team share);
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
  *   `farChangedMinIntervalMs` (`farFavouriteMinIntervalMs` for series the team rides).
  * When more is due than the budget allows, the most urgent go first: final, team, near, far; within
@@ -89,8 +96,10 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
       dueAt = last + (countsMoved ? ttl : p.unchangedCountsFactor * ttl);
     } else if (timeToStart <= p.nearWindowMs) {
       reason = 'near';
+      const share = input.teamShare?.(event) ?? 1;
+      const sweep = p.nearSweepMs * Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
       dueAt = Math.max(
-        last + (countsMoved ? p.nearSweepMs : p.unchangedCountsFactor * p.nearSweepMs),
+        last + (countsMoved ? sweep : p.unchangedCountsFactor * sweep),
         event.startsAt - p.nearWindowMs,
       );
     } else if (countsMoved) {

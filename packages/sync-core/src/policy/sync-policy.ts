@@ -37,7 +37,7 @@ export interface SyncPolicy {
     ttl: TtlBand[];
     /**
      * Refetch interval for events without known team relevance starting within
-     * `nearWindowMs`, whatever their counts do (the team may join any race). Default 7 min.
+     * `nearWindowMs`, whatever their counts do (the team may join any race). Default 6 min.
      */
     nearSweepMs: number;
     /**
@@ -121,7 +121,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
       { maxTimeToStartMs: 24 * HOUR, ttlMs: 30 * MIN },
       { maxTimeToStartMs: Number.POSITIVE_INFINITY, ttlMs: 60 * MIN },
     ],
-    nearSweepMs: 7 * MIN,
+    nearSweepMs: 6 * MIN,
     nearWindowMs: 6 * HOUR,
     unchangedCountsFactor: 6,
     farChangedMinIntervalMs: 12 * HOUR,

@@ -1,6 +1,5 @@
 import type { ClientContext } from '../context.ts';
 import { ConfigError } from '../errors/config-error.ts';
-import { storeKey } from '../rate-limit/namespace.ts';
 import { BUCKET_NAMES, type BucketName } from '../rate-limit/table.ts';
 import type { BucketSpec, BucketState } from '../rate-limit/types.ts';
 
@@ -18,7 +17,7 @@ export function createRateLimitsGroup(ctx: ClientContext): RateLimitsGroup {
       if (!BUCKET_NAMES.includes(bucket)) {
         throw new ConfigError('bucket', `unknown bucket "${String(bucket)}"`, 'rateLimits.state');
       }
-      const key = storeKey(bucket, ctx.namespace);
+      const key = ctx.storeKeys[bucket];
       if (key === null)
         throw new ConfigError('apiKey', `is required for the "${bucket}" bucket`, 'rateLimits.state');
       const state = await ctx.store.peek(key, ctx.specs[bucket], ctx.clock.now());

@@ -7,7 +7,6 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { TransientError } from '../errors/transient-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import type { WaitBudget } from '../rate-limit/limiter.ts';
-import { storeKey } from '../rate-limit/namespace.ts';
 import { ENDPOINTS, type EndpointId } from '../rate-limit/table.ts';
 import { excerptOf } from '../redact.ts';
 import { parseJsonSafe } from './json.ts';
@@ -67,7 +66,7 @@ export async function requestJson(
   options: CallOptions = {},
 ): Promise<unknown> {
   const def = ENDPOINTS[endpoint];
-  const key = storeKey(def.bucket, ctx.namespace);
+  const key = ctx.storeKeys[def.bucket];
   if (key === null) throw new ConfigError('apiKey', `is required for ${endpoint} (public API)`, endpoint);
   const spec = ctx.specs[def.bucket];
   const { signal } = options;

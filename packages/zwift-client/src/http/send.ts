@@ -3,6 +3,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { TransientError } from '../errors/transient-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { BodyTooLargeError, readBodyCapped } from './body.ts';
+import { TIMEOUT, type TimeoutHandle } from './timeouts.ts';
 
 /** One HTTP exchange, body read. */
 export interface RawResponse {
@@ -22,8 +23,6 @@ export interface OutgoingRequest {
   json?: unknown;
 }
 
-const TIMEOUT = Symbol('timeout');
-
 /**
  * Sends one request and reads its body, under a timeout measured on the client's clock.
  * Rejects with `signal.reason` when the caller aborts, a {@link TimeoutError}, a
@@ -36,14 +35,26 @@ export async function sendOnce(
   signal: AbortSignal | undefined,
 ): Promise<RawResponse> {
   signal?.throwIfAborted();
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // Without a caller's signal, only the timeout aborts the request: it uses the signal shared by
+  // the requests armed at the same clock time (same deadline). With one, a controller of its own
+  // is aborted by either.
+  let timer: TimeoutHandle;
+  let fetchSignal: AbortSignal;
+  let onAbort: (() => void) | undefined;
   let timedOut = false;
-  const timer = ctx.timeouts.arm(() => {
-    timedOut = true;
-    controller.abort(TIMEOUT);
-  });
+  if (signal === undefined) {
+    timer = ctx.timeouts.arm();
+    fetchSignal = ctx.timeouts.signalOf(timer);
+  } else {
+    const controller = new AbortController();
+    onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    timer = ctx.timeouts.arm(() => {
+      timedOut = true;
+      controller.abort(TIMEOUT);
+    });
+    fetchSignal = controller.signal;
+  }
 
   const headers: Record<string, string> = { accept: 'application/json' };
   if (request.auth && ctx.apiKey !== null) headers['authorization'] = ctx.apiKey;
@@ -54,17 +65,19 @@ export async function sendOnce(
   }
 
   try {
-    const response = await ctx.http(request.url, {
+    // Looked up per call, so a global fetch patched after the client was created (nock) is used.
+    const fetchImpl = ctx.fetch ?? globalThis.fetch;
+    const response = await fetchImpl(request.url, {
       method: request.method,
       headers,
       body,
-      signal: controller.signal,
+      signal: fetchSignal,
     });
     const text = await readBodyCapped(response, ctx.maxBodyBytes);
     return { status: response.status, headers: response.headers, text };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
-    if (timedOut) {
+    if (timedOut || (signal === undefined && fetchSignal.aborted)) {
       throw new TimeoutError(`${request.endpoint}: no answer within ${ctx.timeoutMs} ms`, {
         endpoint: request.endpoint,
         timeoutMs: ctx.timeoutMs,
@@ -83,7 +96,7 @@ export async function sendOnce(
     });
   } finally {
     ctx.timeouts.disarm(timer);
-    signal?.removeEventListener('abort', onAbort);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
 }
 

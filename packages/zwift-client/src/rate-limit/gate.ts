@@ -15,6 +15,9 @@ interface InternalTicket extends Ticket {
   active: boolean;
 }
 
+const RESOLVED: Promise<void> = Promise.resolve();
+const noop = (): void => {};
+
 export class Gate {
   #line: InternalTicket[] = [];
   #seq = 0;
@@ -26,12 +29,24 @@ export class Gate {
 
   /** Queue up; the returned ticket's `ready` resolves when it is the head. */
   enter(priority: number): Ticket {
+    const line = this.#line;
+    if (line.length === 0) {
+      // Nobody waits: this ticket is the head at once (no promise to create and resolve).
+      const head: InternalTicket = {
+        priority,
+        seq: this.#seq++,
+        ready: RESOLVED,
+        resolve: noop,
+        active: true,
+      };
+      line.push(head);
+      return head;
+    }
     let resolve!: () => void;
     const ready = new Promise<void>((r) => {
       resolve = r;
     });
     const ticket: InternalTicket = { priority, seq: this.#seq++, ready, resolve, active: false };
-    const line = this.#line;
     // The active head keeps its place; everyone else is ordered by priority desc, then FIFO.
     let index = line.length;
     while (index > 0) {
@@ -52,9 +67,11 @@ export class Gate {
 
   /** Leave the line (idempotent); the next ticket becomes the head. */
   leave(ticket: Ticket): void {
-    const index = this.#line.indexOf(ticket as InternalTicket);
+    const line = this.#line;
+    const index = line[0] === ticket ? 0 : line.indexOf(ticket as InternalTicket);
     if (index < 0) return;
-    this.#line.splice(index, 1);
+    if (index === 0) line.shift();
+    else line.splice(index, 1);
     if (index === 0) this.#promote();
   }
 

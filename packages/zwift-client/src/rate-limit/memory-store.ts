@@ -7,6 +7,8 @@ interface Entry {
   blockedUntil: number;
 }
 
+const GRANTED: TakeResult = Object.freeze({ granted: true, waitMs: 0 });
+
 /**
  * In-process {@link RateLimitStore}: per key, the timestamps of the last `capacity` grants plus a
  * 429 block. Operations are synchronous under the hood, hence atomic within one process.
@@ -55,7 +57,7 @@ export function createMemoryRateLimitStore(): RateLimitStore {
       const at = earliestAt(entry, spec, now);
       if (at <= now) {
         entry.grants.push(now);
-        return { granted: true, waitMs: 0 };
+        return GRANTED;
       }
       return { granted: false, waitMs: Math.max(1, Math.ceil(at - now)) };
     },

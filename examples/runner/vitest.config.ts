@@ -1,0 +1,13 @@
+import { defineProject } from 'vitest/config';
+import { workspaceAlias } from '../../vitest.shared.ts';
+
+export default defineProject({
+  resolve: { alias: workspaceAlias },
+  test: {
+    name: 'example-runner',
+    include: ['test/**/*.test.ts'],
+    // Simulated hours run on a virtual clock (seconds of wall time); generous for slow machines.
+    testTimeout: 180_000,
+    hookTimeout: 60_000,
+  },
+});
