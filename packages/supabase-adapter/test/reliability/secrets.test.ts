@@ -28,8 +28,8 @@ import { SERVICE_KEY, supabaseClient } from '../support/supabase.ts';
  * buckets) — and searched for the API key, the service-role key and the password (raw,
  * URL-encoded and base64).
  *
- * The dashboard report tool (`tools/report`) was not on main when this test was written; when it
- * lands, render its HTML from this schema and add it to `captured`.
+ * The runner's HTML report (`tools/report`, written by `--report`) is searched the same way in
+ * `examples/runner/test/reliability/secrets-report.test.ts`, with the runner's output and tables.
  */
 const API_KEY = `zr-live-${randomBytes(16).toString('hex')}`;
 const SECRETS = [API_KEY, SERVICE_KEY, PASSWORD];
