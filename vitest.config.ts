@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     projects: [
       'packages/*/vitest.config.ts',
+      'packages/supabase-adapter/vitest.reliability.config.ts',
       'examples/*/vitest.config.ts',
       'tools/*/vitest.config.ts',
       'test/vitest.config.ts',

@@ -29,6 +29,8 @@ serve:
   --port <n>               port (default 0: any free port)
   --host <addr>            address (default 127.0.0.1)
   --speed <x>              virtual ms per real ms (default 1)
+  --anchor <epoch ms>      wall-clock time (Date.now()) at which virtual time is --start
+                           (default: now); printed, so other processes can share the clock
   --fault-rate <0..1>      fraction of responses faulted (default 0)
 
 truth:
@@ -89,12 +91,13 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') {
     const speed = int('speed', v.speed) ?? 1;
     if (!(speed > 0)) fail('--speed must be positive');
-    const clock = createScaledClock({ start, speed });
+    const anchor = int('anchor', v.anchor);
+    const clock = createScaledClock({ start, speed, anchor });
     const faultRate = int('fault-rate', v['fault-rate']);
     const sim = createSimulation({ ...world, clock, faults: faultRate ? { rate: faultRate } : null });
     const info = await sim.listen({ port: int('port', v.port) ?? 0, host: v.host ?? '127.0.0.1' });
     process.stdout.write(
-      `${JSON.stringify({ ...info, seed, start: new Date(start).toISOString(), speed, now: new Date(clock.now()).toISOString() })}\n`,
+      `${JSON.stringify({ ...info, seed, start: new Date(start).toISOString(), speed, anchor: clock.anchor, now: new Date(clock.now()).toISOString() })}\n`,
     );
     const shutdown = (): void => {
       sim.close().then(
@@ -164,6 +167,7 @@ function parse(args: string[]) {
       port: { type: 'string' },
       host: { type: 'string' },
       speed: { type: 'string' },
+      anchor: { type: 'string' },
       'fault-rate': { type: 'string' },
       at: { type: 'string' },
       section: { type: 'string' },

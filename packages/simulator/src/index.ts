@@ -12,6 +12,7 @@ export {
   DEFAULT_START,
   isVirtualClock,
   type ScaledClock,
+  type ScaledClockOptions,
   systemClock,
   type VirtualClock,
   type VirtualClockOptions,

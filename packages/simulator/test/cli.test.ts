@@ -41,6 +41,7 @@ describe('racesync-sim CLI', () => {
       apiKey: expect.any(String),
       clubId: expect.any(Number),
       speed: 600,
+      anchor: expect.any(Number),
     });
     expect(info['teamRiderIds']).toHaveLength(80);
     // Plain fetch, real time: the scaled clock runs 600× faster than the wall clock.

@@ -254,6 +254,18 @@ describe('scaled clock', () => {
     await expect(p).rejects.toThrow('x');
   });
 
+  it('clocks given the same start, speed and wall-clock anchor agree (several processes)', async () => {
+    const anchor = Date.now() - 5000; // five real seconds ago
+    const a = createScaledClock({ start: '2026-01-01T00:00:00Z', speed: 100, anchor });
+    await new Promise((r) => setTimeout(r, 20));
+    const b = createScaledClock({ start: '2026-01-01T00:00:00Z', speed: 100, anchor });
+    expect(a.anchor).toBeCloseTo(anchor, 0);
+    expect(Math.abs(a.now() - b.now())).toBeLessThanOrEqual(100); // ≤ 1 real ms apart
+    expect(a.now() - Date.UTC(2026, 0, 1)).toBeGreaterThanOrEqual(500_000);
+    expect(a.now() - Date.UTC(2026, 0, 1)).toBeLessThan(600_000);
+    expect(() => createScaledClock({ anchor: Number.NaN })).toThrow(RangeError);
+  });
+
   it('an infinite sleep never resolves (a hang held for good) until aborted', async () => {
     const clock = createScaledClock({ speed: 1 });
     const ac = new AbortController();

@@ -60,6 +60,7 @@ export {
   optionalNumberSchema,
   optionalStringSchema,
   powerValueSchema,
+  riderIdSchema,
   stringIdSchema,
 } from './schemas/common.ts';
 export { type RawRaceEvent, raceEventSchema } from './schemas/events.ts';

@@ -14,7 +14,8 @@ export function excerptOf(value: unknown, redact: (text: string) => string, max 
     try {
       text = JSON.stringify(value) ?? String(value);
     } catch {
-      text = String(value);
+      // Cyclic or nested too deep for the stack (a hostile body): String() would recurse too.
+      text = Array.isArray(value) ? `[array of ${value.length}]` : Object.prototype.toString.call(value);
     }
   }
   text = redact(text);

@@ -68,7 +68,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     try {
       sql = postgres(options.connectionString, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     } catch (error) {
-      throw new TypeError(`migrate: invalid connectionString (${redact(String(error))})`);
+      throw new SyncConfigError(
+        'connectionString',
+        `is not a valid PostgreSQL URL (${redact(String(error))})`,
+      );
     }
     own = true;
   } else {

@@ -24,12 +24,13 @@ import type {
   SyncLogQuery,
   TeamMember,
 } from '@racesync/sync-core';
+import { SyncConfigError } from '@racesync/sync-core';
 import { MigrationsMissingError } from '../errors/migrations-missing-error.js';
 import { migrationNames } from '../migrations/migrations.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../schema-name.js';
 import type { RpcTransport } from '../transport/transport.js';
 import { createLeaseManager } from './lease-manager.js';
-import { createPostgresRateLimitStore } from './rate-limit-store.js';
+import { assertTransport, createPostgresRateLimitStore } from './rate-limit-store.js';
 import { assertEvents, assertResults, assertRiderWrites, assertSignups, assertTime } from './validate.js';
 
 /** Options of {@link createPostgresStorage}. */
@@ -79,12 +80,9 @@ const idList = (ids: readonly (number | string)[] | undefined) => (ids === undef
  * const storage = createPostgresStorage({ transport });
  */
 export function createPostgresStorage(options: PostgresStorageOptions): PostgresStorage {
+  if (!options || typeof options !== 'object') throw new SyncConfigError('options', 'must be an object');
   const { transport } = options;
-  if (!transport || typeof transport.call !== 'function') {
-    throw new TypeError(
-      'createPostgresStorage: `transport` is required (createPostgresTransport or createSupabaseTransport)',
-    );
-  }
+  assertTransport(transport);
   const schema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const call = async <T>(name: string, args: Record<string, unknown> = {}): Promise<T> =>
     (await transport.call(`${schema}.${name}`, args)) as T;

@@ -20,6 +20,16 @@ function assertSpec(spec: BucketSpec): void {
   }
 }
 
+/** Throws a `SyncConfigError` naming `transport` unless it is one. */
+export function assertTransport(transport: unknown): asserts transport is RpcTransport {
+  if (!transport || typeof (transport as RpcTransport).call !== 'function') {
+    throw new SyncConfigError(
+      'transport',
+      'is required: createPostgresTransport({ connectionString }) or createSupabaseTransport({ client })',
+    );
+  }
+}
+
 /**
  * A `RateLimitStore` in PostgreSQL: sliding windows ("at most `capacity` requests in any
  * `intervalMs`"), one row per bucket key holding its recent grant times and any 429 block. Each
@@ -30,7 +40,9 @@ function assertSpec(spec: BucketSpec): void {
  * overfill a window. Pass it to the client as its `rateLimitStore`.
  */
 export function createPostgresRateLimitStore(options: PostgresRateLimitStoreOptions): RateLimitStore {
+  if (!options || typeof options !== 'object') throw new SyncConfigError('options', 'must be an object');
   const { transport } = options;
+  assertTransport(transport);
   const schema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const fn = (name: string) => `${schema}.${name}`;
   return {

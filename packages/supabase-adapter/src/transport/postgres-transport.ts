@@ -1,3 +1,4 @@
+import { SyncConfigError } from '@racesync/sync-core';
 import postgres, { type Sql } from 'postgres';
 import { type CallFailure, toStorageError } from '../errors/map-error.js';
 import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
@@ -66,11 +67,9 @@ function portOf(connectionString: string): number | null {
  * const transport = createPostgresTransport({ connectionString: process.env.DATABASE_URL });
  */
 export function createPostgresTransport(options: PostgresTransportOptions): PostgresTransport {
+  checkTransportOptions(options);
   const defaultSchema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const own = options.sql === undefined;
-  if (own && typeof options.connectionString !== 'string') {
-    throw new TypeError('createPostgresTransport: give `connectionString` or `sql`');
-  }
   const secrets = connectionStringSecrets(options.connectionString);
   const userPass = (options.sql as { options?: { pass?: unknown } } | undefined)?.options?.pass;
   if (typeof userPass === 'string') secrets.push(userPass);
@@ -91,7 +90,7 @@ export function createPostgresTransport(options: PostgresTransportOptions): Post
       });
   } catch (error) {
     // e.g. an unparsable connection string: never echo it.
-    throw new TypeError(`createPostgresTransport: invalid connectionString (${redact(String(error))})`);
+    throw new SyncConfigError('connectionString', `is not a valid PostgreSQL URL (${redact(String(error))})`);
   }
   let closed = false;
 
@@ -118,6 +117,40 @@ export function createPostgresTransport(options: PostgresTransportOptions): Post
     },
   };
   return transport;
+}
+
+/** Every option checked up front: a wrong one throws a `SyncConfigError` naming it. */
+function checkTransportOptions(options: PostgresTransportOptions): void {
+  if (!options || typeof options !== 'object') throw new SyncConfigError('options', 'must be an object');
+  const { connectionString, sql } = options;
+  if (sql !== undefined && connectionString !== undefined) {
+    throw new SyncConfigError('sql', 'give `connectionString` or `sql`, not both');
+  }
+  if (sql !== undefined) {
+    if (typeof sql !== 'function' || typeof (sql as { unsafe?: unknown }).unsafe !== 'function') {
+      throw new SyncConfigError('sql', 'must be a postgres.js instance (`postgres(url)`)');
+    }
+  } else if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+    throw new SyncConfigError(
+      'connectionString',
+      'is required (or pass `sql`): a PostgreSQL URL such as postgres://user:password@host:5432/db',
+    );
+  }
+  if (options.max !== undefined && !(Number.isInteger(options.max) && options.max >= 1)) {
+    throw new SyncConfigError('max', `must be an integer ≥ 1 (got ${String(options.max)})`);
+  }
+  if (options.prepare !== undefined && typeof options.prepare !== 'boolean') {
+    throw new SyncConfigError('prepare', `must be true or false (got ${String(options.prepare)})`);
+  }
+  for (const name of ['connectTimeoutSeconds', 'idleTimeoutSeconds'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && Number.isFinite(value))) {
+      throw new SyncConfigError(name, `must be a number of seconds ≥ 0 (got ${String(value)})`);
+    }
+  }
+  if (options.applicationName !== undefined && typeof options.applicationName !== 'string') {
+    throw new SyncConfigError('applicationName', 'must be a string');
+  }
 }
 
 /** A postgres.js (or socket) error as a secret-free {@link CallFailure}. */

@@ -1,3 +1,4 @@
+import { SyncConfigError } from '@racesync/sync-core';
 import { type CallFailure, toStorageError } from '../errors/map-error.js';
 import { createRedactor } from '../errors/redact.js';
 import { toStorableJson } from '../json.js';
@@ -56,9 +57,13 @@ export interface SupabaseTransportOptions {
  * const transport = createSupabaseTransport({ client });
  */
 export function createSupabaseTransport(options: SupabaseTransportOptions): RpcTransport {
+  if (!options || typeof options !== 'object') throw new SyncConfigError('options', 'must be an object');
   const { client } = options;
   if (!client || typeof client.schema !== 'function') {
-    throw new TypeError('createSupabaseTransport: `client` must be a supabase-js SupabaseClient');
+    throw new SyncConfigError(
+      'client',
+      'must be a supabase-js SupabaseClient created with the service-role key (createClient(url, key))',
+    );
   }
   const defaultSchema = assertSchemaName(options.schema ?? DEFAULT_SCHEMA);
   const key = (client as { supabaseKey?: unknown }).supabaseKey;

@@ -94,6 +94,9 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       const listReserve = cursor.listDueAt <= now + 60_000 ? 1 : 0;
       let allowance = Math.max(0, Math.floor(budget.available * p.signups.siteBudgetShare) - listReserve);
       if (budget.available >= 1 && allowance === 0 && listReserve === 0) allowance = 1;
+      // Until the team is known (first start: the team job runs alongside), a list would be applied
+      // as "no team signups" and not be looked at again until its TTL: fetch none yet.
+      if (team.size === 0) allowance = 0;
       const currentAffinity = affinity;
       const relevantSeries = (event: EventRecord) => currentAffinity.isRelevant(event.title, now);
       penShares ??= await teamPenShares(ctx, team);

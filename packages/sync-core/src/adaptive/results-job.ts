@@ -5,11 +5,15 @@ import { syncResults } from '../operations/sync-results.js';
 import { SOURCE_BUCKETS } from '../source/sync-source.js';
 import type { ResultJob } from '../storage/records.js';
 
+/** A correction fetch with malformed rows is repeated (on the retry schedule) at most this often. */
+const INCOMPLETE_CORRECTION_RETRIES = 3;
+
 /**
  * Works the persisted results queue: due jobs in order of value (team riders in the race, then
  * initial before correction, then oldest), as many as the results bucket allows. Missing results are
  * retried on the policy's schedule until `giveUpAfterMs`; the first success queues one correction
- * fetch and asks for an early riders run (ratings move after races).
+ * fetch (repeated a few times while its rows come back malformed) and asks for an early riders run
+ * (ratings move after races).
  */
 export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
   return {
@@ -69,6 +73,10 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
               teamRiders: result.teamRiderIds.length,
             });
             if (result.teamRiderIds.length > 0) options.onTeamResults(at);
+          } else if (!result.complete && job.attempts < INCOMPLETE_CORRECTION_RETRIES) {
+            // Rows were malformed (upstream drift or a bad answer): this is not the final set yet.
+            const wait = p.retryScheduleMs[Math.min(job.attempts, p.retryScheduleMs.length - 1)]!;
+            toPut.push({ ...job, attempts: job.attempts + 1, dueAt: at + wait });
           } else {
             toDelete.push(job);
             if (

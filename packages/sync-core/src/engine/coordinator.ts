@@ -25,6 +25,8 @@ interface JobSlot {
   loaded: boolean;
   /** Pulled forward by another job (e.g. results landed): the next run is a new slot. */
   pulled: boolean;
+  /** The time the pull asked for: a run by any instance at or after it serves the pull. */
+  pulledFor: number | null;
 }
 
 /** Options of {@link Coordinator}. */
@@ -71,6 +73,7 @@ export class Coordinator {
       running: null,
       loaded: false,
       pulled: false,
+      pulledFor: null,
     }));
   }
 
@@ -100,6 +103,7 @@ export class Coordinator {
     if (at < slot.nextDueAt) {
       slot.nextDueAt = at;
       slot.pulled = true;
+      slot.pulledFor = at;
       this.#wake?.abort();
     }
   }
@@ -195,11 +199,17 @@ export class Coordinator {
   async #sleep(ms: number, signal: AbortSignal): Promise<void> {
     const wake = new AbortController();
     this.#wake = wake;
+    // Not AbortSignal.any([signal, wake.signal]): on Node 20–22 every call leaves an entry on the
+    // long-lived stop signal that is never pruned (nodejs/node#55351) — a leak per loop turn.
+    const onStop = () => wake.abort(signal.reason);
+    if (signal.aborted) onStop();
+    else signal.addEventListener('abort', onStop, { once: true });
     try {
-      await this.#o.clock.sleep(ms, AbortSignal.any([signal, wake.signal]));
+      await this.#o.clock.sleep(ms, wake.signal);
     } catch {
       // woken up or stopped
     } finally {
+      signal.removeEventListener('abort', onStop);
       if (this.#wake === wake) this.#wake = null;
     }
   }
@@ -239,8 +249,16 @@ export class Coordinator {
         const ranElsewhere = shared !== undefined && shared.lastRunAt !== slot.lastRunAt;
         const dueThere =
           shared?.nextDueAt === undefined || shared.nextDueAt === null || shared.nextDueAt <= startedAt;
-        if (!forced && !slot.pulled && !dueThere && shared) {
+        // A pull stands unless another instance already ran the job at or after the time it asked for.
+        const pullServed =
+          ranElsewhere &&
+          shared?.lastRunAt != null &&
+          slot.pulledFor !== null &&
+          shared.lastRunAt >= slot.pulledFor;
+        if (!forced && (!slot.pulled || pullServed) && !dueThere && shared) {
           this.#adopt(slot, shared, startedAt); // another instance ran it in this slot
+          slot.pulled = false;
+          slot.pulledFor = null;
           slot.loaded = false;
           await leases.release(lease);
           return null;
@@ -251,6 +269,7 @@ export class Coordinator {
         }
       }
       slot.pulled = false;
+      slot.pulledFor = null;
       if (!slot.loaded && slot.job.load) {
         await slot.job.load({ storage: o.storage, policy: o.policy, now: startedAt, cursor: slot.cursor });
       }

@@ -72,8 +72,29 @@ function assertFunction(value: unknown, path: string): void {
   if (typeof value !== 'function') throw new SyncConfigError(path, 'must be a function');
 }
 
+const OPTION_NAMES = new Set([
+  'source',
+  'storage',
+  'team',
+  'clock',
+  'policy',
+  'logger',
+  'strategy',
+  'baselineSchedule',
+  'instanceId',
+  'useLeases',
+]);
+
 function validate(options: SyncEngineOptions): void {
   if (!options || typeof options !== 'object') throw new SyncConfigError('options', 'must be an object');
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) {
+      throw new SyncConfigError(
+        name,
+        `is not an option of createSyncEngine (${[...OPTION_NAMES].join(', ')})`,
+      );
+    }
+  }
   const { source, storage, team } = options;
   if (!source) throw new SyncConfigError('source', 'is required (e.g. createZwiftClient({ apiKey }))');
   assertFunction(source.riders?.getMany, 'source.riders.getMany');
@@ -121,9 +142,51 @@ function validate(options: SyncEngineOptions): void {
       `must be 'adaptive' or 'baseline' (got ${String(options.strategy)})`,
     );
   }
-  if (options.clock) {
+  if (options.clock !== undefined) {
+    if (options.clock === null || typeof options.clock !== 'object') {
+      throw new SyncConfigError('clock', 'must be an object with now() and sleep(ms, signal)');
+    }
     assertFunction(options.clock.now, 'clock.now');
     assertFunction(options.clock.sleep, 'clock.sleep');
+  }
+  if (options.logger !== undefined) {
+    if (options.logger === null || typeof options.logger !== 'object') {
+      throw new SyncConfigError('logger', 'must be an object with debug/info/warn/error methods (pino fits)');
+    }
+    for (const level of ['debug', 'info', 'warn', 'error'] as const) {
+      if (options.logger[level] !== undefined) assertFunction(options.logger[level], `logger.${level}`);
+    }
+  }
+  if (
+    options.instanceId !== undefined &&
+    (typeof options.instanceId !== 'string' || options.instanceId === '')
+  ) {
+    throw new SyncConfigError('instanceId', `must be a non-empty string (got ${String(options.instanceId)})`);
+  }
+  if (options.useLeases !== undefined) {
+    if (typeof options.useLeases !== 'boolean') {
+      throw new SyncConfigError('useLeases', `must be true or false (got ${String(options.useLeases)})`);
+    }
+    if (options.useLeases && !storage.leases) {
+      throw new SyncConfigError('useLeases', 'needs a storage with leases (this storage has none)');
+    }
+  }
+  if (options.baselineSchedule !== undefined) {
+    const schedule = options.baselineSchedule as Record<string, unknown>;
+    if (schedule === null || typeof schedule !== 'object' || Array.isArray(schedule)) {
+      throw new SyncConfigError('baselineSchedule', 'must be an object of intervals in milliseconds');
+    }
+    for (const [key, value] of Object.entries(schedule)) {
+      if (!(key in ORIGINAL_SCHEDULE)) {
+        throw new SyncConfigError(`baselineSchedule.${key}`, 'is not a baseline schedule option');
+      }
+      if (value !== undefined && (typeof value !== 'number' || !(value > 0))) {
+        throw new SyncConfigError(
+          `baselineSchedule.${key}`,
+          `must be a positive number of milliseconds (got ${String(value)})`,
+        );
+      }
+    }
   }
 }
 

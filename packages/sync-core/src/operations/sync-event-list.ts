@@ -15,7 +15,8 @@ export interface EventListResult {
 /**
  * Fetches the upcoming-events list once and upserts all of it (hash-compared). Stored events that
  * should be listed (start still ahead, inside the list's time span) but are not are marked removed —
- * unless the list came back empty, which is treated as an upstream hiccup, not a mass cancellation.
+ * unless the list came back empty, which is treated as an upstream hiccup, not a mass cancellation,
+ * or records of it were skipped as malformed (then it is not complete evidence).
  * Emits `event.added` / `event.updated` (updates only when more than the signup counts changed).
  */
 export async function syncEventList(
@@ -63,7 +64,10 @@ export async function syncEventList(
   }
 
   let removed: string[] = [];
-  if (options.markRemoved && records.length > 0) {
+  // Only a complete list is evidence that a race is gone: when records were skipped as malformed,
+  // a missing race may be one of them, and marking it removed would drop it from the signup sweeps
+  // and the results queue.
+  if (options.markRemoved && records.length > 0 && answer.skipped.length === 0) {
     const lastListed = Math.max(...records.map((r) => r.startsAt));
     const gone = [...options.previous.values()]
       .filter(

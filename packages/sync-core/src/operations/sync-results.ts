@@ -6,6 +6,8 @@ import type { ResultDelta } from '../storage/storage-adapter.js';
 export interface ResultSyncResult {
   /** False when upstream has no results yet (404 or an empty list). */
   available: boolean;
+  /** False when rows were skipped as malformed: the stored set may not be the whole truth yet. */
+  complete: boolean;
   delta: ResultDelta;
   rows: number;
   teamRiderIds: number[];
@@ -29,12 +31,13 @@ export async function syncResults(
     answer = await ctx.call((options) => ctx.source.results.forEvent(eventId, options));
   } catch (error) {
     if ((error as { kind?: unknown }).kind === 'not_found') {
-      return { available: false, delta: EMPTY, rows: 0, teamRiderIds: [] };
+      return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [] };
     }
     throw error;
   }
   ctx.counters.skipped += answer.skipped.length;
-  if (answer.results.length === 0) return { available: false, delta: EMPTY, rows: 0, teamRiderIds: [] };
+  if (answer.results.length === 0)
+    return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [] };
   const now = ctx.clock.now();
   const rows = answer.results.map((row) => toResultRecord(eventId, row, now));
   let delta: ResultDelta;
@@ -63,5 +66,5 @@ export async function syncResults(
       rows: rows.length,
     });
   }
-  return { available: true, delta, rows: rows.length, teamRiderIds };
+  return { available: true, complete: answer.skipped.length === 0, delta, rows: rows.length, teamRiderIds };
 }

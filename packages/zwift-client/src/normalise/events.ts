@@ -1,7 +1,7 @@
 import type { RawRaceEvent } from '../schemas/events.ts';
 import type { RaceEvent } from '../types.ts';
 import { decodeHtmlEntities } from './html-entities.ts';
-import { secondsToMs, toFlag, toId, toNumber } from './values.ts';
+import { secondsToMs, toCount, toFlag, toId, toNumber } from './values.ts';
 
 /** `"A,B,C"` (or an array) → `['A','B','C']`, trimmed, empties dropped. */
 export function splitCategories(value: string | string[] | null | undefined): string[] {
@@ -32,7 +32,7 @@ export function normaliseRaceEvent(raw: RawRaceEvent): RaceEvent {
     startsAt,
     routeId: raw.routeId === null || raw.routeId === undefined ? null : toId(raw.routeId),
     distanceMeters: toNumber(raw.distance),
-    laps: toNumber(raw.numLaps),
+    laps: toCount(raw.numLaps, 'numLaps'),
     title: decodeHtmlEntities(raw.title ?? ''),
     type: raw.type ?? null,
     subType: raw.subType ?? null,

@@ -1,7 +1,7 @@
 import type { RawResultRow } from '../schemas/results.ts';
 import type { ResultRow } from '../types.ts';
 import { decodeHtmlEntities } from './html-entities.ts';
-import { requireNumber, toNumber } from './values.ts';
+import { requireNumber, toCount, toNumber } from './values.ts';
 
 /** ZwiftRacing result row → {@link ResultRow} (`time` seconds, float). */
 export function normaliseResultRow(raw: RawResultRow): ResultRow {
@@ -11,8 +11,8 @@ export function normaliseResultRow(raw: RawResultRow): ResultRow {
     category: raw.category ?? null,
     timeSeconds: requireNumber(raw.time),
     gap: toNumber(raw.gap),
-    position: toNumber(raw.position),
-    positionInCategory: toNumber(raw.positionInCategory),
+    position: toCount(raw.position, 'position'),
+    positionInCategory: toCount(raw.positionInCategory, 'positionInCategory'),
     rating: toNumber(raw.rating),
     ratingBefore: toNumber(raw.ratingBefore),
     ratingDelta: toNumber(raw.ratingDelta),

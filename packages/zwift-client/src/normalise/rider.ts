@@ -1,7 +1,7 @@
 import type { RawRatingPoint, RawRider } from '../schemas/rider.ts';
 import type { RatingPoint, Rider, RiderRace } from '../types.ts';
 import { decodeHtmlEntities } from './html-entities.ts';
-import { numberRecord, requireNumber, secondsToMs, toNumber, toText } from './values.ts';
+import { numberRecord, requireNumber, secondsToMs, toCount, toNumber, toText } from './values.ts';
 
 function ratingPoint(raw: RawRatingPoint | null | undefined): RatingPoint | null {
   if (raw === null || raw === undefined) return null;
@@ -22,10 +22,10 @@ function riderRace(raw: RawRider['race']): RiderRace | null {
     current: ratingPoint(raw.current),
     max30: ratingPoint(raw.max30),
     max90: ratingPoint(raw.max90),
-    finishes: toNumber(raw.finishes) ?? 0,
-    dnfs: toNumber(raw.dnfs) ?? 0,
-    wins: toNumber(raw.wins) ?? 0,
-    podiums: toNumber(raw.podiums) ?? 0,
+    finishes: toCount(raw.finishes, 'race.finishes') ?? 0,
+    dnfs: toCount(raw.dnfs, 'race.dnfs') ?? 0,
+    wins: toCount(raw.wins, 'race.wins') ?? 0,
+    podiums: toCount(raw.podiums, 'race.podiums') ?? 0,
   };
 }
 

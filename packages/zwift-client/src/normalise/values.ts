@@ -37,10 +37,34 @@ export function toId(value: string | number): string {
   return typeof value === 'number' ? String(value) : value.trim();
 }
 
-/** Epoch seconds → epoch ms (`null` stays `null`). */
+/** Latest epoch ms a `Date` can hold (±275 760 years); PostgreSQL's timestamptz holds it too. */
+export const MAX_TIME_MS = 8.64e15;
+
+/** Epoch seconds → epoch ms (`null` stays `null`; times a `Date` cannot hold become `null`). */
 export function secondsToMs(value: unknown): number | null {
   const n = toNumber(value);
-  return n === null ? null : Math.round(n * 1000);
+  if (n === null) return null;
+  const ms = Math.round(n * 1000);
+  return Math.abs(ms) <= MAX_TIME_MS ? ms : null;
+}
+
+/** Largest count (lap count, position, race counter): a 32-bit integer, as SQL `integer` stores it. */
+export const MAX_COUNT = 2_147_483_647;
+
+/**
+ * A whole number in `0 … MAX_COUNT` (lap counts, positions, race counters), from a number, a
+ * numeric string or a `[value, …]` array; `null` when absent. Anything else (a fraction, a negative
+ * or huge number, `1e999`) throws a `TypeError` naming `field`, so the record is skipped and
+ * reported instead of reaching storage.
+ */
+export function toCount(value: unknown, field: string): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (Array.isArray(value) && (value.length === 0 || value[0] === null || value[0] === '')) return null;
+  const n = toNumber(value);
+  if (n === null || !Number.isInteger(n) || n < 0 || n > MAX_COUNT) {
+    throw new TypeError(`${field}: expected a whole number within 0…${MAX_COUNT}`);
+  }
+  return n;
 }
 
 /** Kilometres → metres, rounded to the millimetre. */

@@ -27,14 +27,29 @@ export const powerValueSchema = z
   ])
   .optional();
 
-/** A numeric id (rider, club): a non-negative integer or a string of digits. */
+/** A numeric id (club, subgroup): a non-negative safe integer, or a string of digits within that range. */
 export const numericIdSchema = z.union([
   z.number().int().nonnegative(),
-  z.string().regex(/^\d+$/, 'Expected an id'),
+  z
+    .string()
+    .regex(/^\d+$/, 'Expected an id')
+    .refine((s) => Number.isSafeInteger(Number(s)), 'Expected an id within the safe integer range'),
 ]);
 
-/** A string id (event, route): a non-empty string or a non-negative integer (kept as text). */
-export const stringIdSchema = z.union([z.string().min(1), z.number().int().nonnegative()]);
+/** A rider id: a positive safe integer, or a string of digits within that range (0 is not a rider). */
+export const riderIdSchema = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^\d+$/, 'Expected a rider id')
+    .refine((s) => Number(s) > 0 && Number.isSafeInteger(Number(s)), 'Expected a positive rider id'),
+]);
+
+/** A string id (event, route): a string with a non-blank character, or a non-negative integer (kept as text). */
+export const stringIdSchema = z.union([
+  z.string().regex(/\S/, 'Expected a non-blank id'),
+  z.number().int().nonnegative(),
+]);
 
 /** Optional text. */
 export const optionalStringSchema = z.string().nullish();

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import {
   numberLikeSchema,
-  numericIdSchema,
   optionalNumberSchema,
   optionalStringSchema,
+  riderIdSchema,
   stringIdSchema,
 } from './common.ts';
 
 /** One row of `/public/results/{eventId}`. */
 export const resultRowSchema = z.looseObject({
-  riderId: numericIdSchema,
+  riderId: riderIdSchema,
   name: optionalStringSchema,
   category: optionalStringSchema,
   time: numberLikeSchema,

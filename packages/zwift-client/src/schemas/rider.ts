@@ -5,6 +5,7 @@ import {
   optionalNumberSchema,
   optionalStringSchema,
   powerValueSchema,
+  riderIdSchema,
 } from './common.ts';
 
 /** A rating snapshot (`race.last|current|max30|max90`); `date`, `expires` and `mixed` may be missing. */
@@ -32,7 +33,7 @@ export const riderPowerSchema = z.record(z.string(), powerValueSchema);
 
 /** A rider of the public API (`/public/riders`, bulk POST, club pages). Unknown fields pass. */
 export const riderSchema = z.looseObject({
-  riderId: numericIdSchema,
+  riderId: riderIdSchema,
   name: optionalStringSchema,
   gender: optionalStringSchema,
   country: optionalStringSchema,

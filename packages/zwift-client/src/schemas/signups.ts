@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { numericIdSchema, optionalNumberSchema, optionalStringSchema } from './common.ts';
+import { numericIdSchema, optionalNumberSchema, optionalStringSchema, riderIdSchema } from './common.ts';
 import { riderPowerSchema } from './rider.ts';
 
 /** A rider in a signup pen (`/api/events/{id}/signups`); `name` may hold HTML entities. */
 export const signupRiderSchema = z.looseObject({
-  riderId: numericIdSchema,
+  riderId: riderIdSchema,
   name: optionalStringSchema,
   power: riderPowerSchema.nullish(),
   race: z

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { numericIdSchema, optionalNumberSchema, optionalStringSchema, powerValueSchema } from './common.ts';
+import { optionalNumberSchema, optionalStringSchema, powerValueSchema, riderIdSchema } from './common.ts';
 
 /** One ZwiftPower row (`/public/zp/{eventId}/results`); values are often `[value, flag]` with numeric strings. */
 export const zpResultRowSchema = z.looseObject({
-  zwid: numericIdSchema,
+  zwid: riderIdSchema,
   name: optionalStringSchema,
   pos: optionalNumberSchema,
   position_in_cat: optionalNumberSchema,

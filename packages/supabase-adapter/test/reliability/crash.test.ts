@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
+import {
+  createPostgresStorage,
+  createPostgresTransport,
+  migrate,
+  type PostgresStorage,
+} from '../../src/index.ts';
+import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
+import { dbChecks } from './db-checks.ts';
+import {
+  HOUR,
+  MIN,
+  runnerBase,
+  runnerLogs,
+  seeded,
+  sleepReal,
+  spawnRunner,
+  startScaledSimulation,
+} from './support/harness.ts';
+
+/**
+ * Crash safety with the PostgreSQL storage. A runner process (real client, real engine, this
+ * storage, its shared rate-limit store and leases) syncs from a simulator served by this process on
+ * a scaled clock; it is SIGKILLed at seeded random moments — mid-sync, it is always doing something —
+ * and restarted, several times; then a last runner runs cleanly for a few simulated hours and
+ * stops. Afterwards:
+ * - no duplicate rows in any table, every rider's stored hash has its history row;
+ * - every signup list and result set in the database is exactly what upstream served when it was
+ *   applied (a half-written or mixed batch would not be), every record fresh;
+ * - storage equals the truth (riders, events in the window, team signups of races during the clean
+ *   run, results of every team race the engine knew of);
+ * - every results job persisted at a kill was worked after it (the queue resumed);
+ * - no rate-limit violation at the simulator across all the processes.
+ *
+ * Speed: 300× (one real second = five simulated minutes). A killed runner's leases stay held until
+ * their TTL (5 simulated minutes); a restart costs about a real second of boot. Each crash thus leaves
+ * the races of a ~10-minute window without their final signup sweep — downtime, not data loss —
+ * so strict "signups at start" are judged for races during the clean run. The client's limits carry
+ * a 30 s margin per window against loopback/DB jitter at this speed (see the multi-instance test).
+ */
+const SPEED = 300;
+const SEED = 23;
+const KILLS = 8;
+const FINAL_HOURS = 3;
+const MARGIN_MS = 30_000;
+
+const admin = adminSql(2);
+const schema = freshSchemaName('rs_crash');
+let storage: PostgresStorage;
+
+beforeAll(async () => {
+  const transport = createPostgresTransport({ connectionString: pgUrl(), max: 2 });
+  await migrate({ transport, schema });
+  storage = createPostgresStorage({ transport, schema });
+});
+
+afterAll(async () => {
+  await storage.close();
+  await admin.unsafe(`drop schema "${schema}" cascade`);
+  await admin.end();
+});
+
+describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
+  it(`${KILLS} kills at random points, then a clean run: the database equals the truth, nothing lost or doubled`, async () => {
+    const random = seeded(SEED);
+    const { sim, clock, urls } = await startScaledSimulation({
+      seed: SEED,
+      teamSize: 160,
+      days: 2,
+      speed: SPEED,
+      startInMs: 1500,
+      offsetMs: 17 * HOUR, // European evening: races with team riders start every few minutes
+    });
+    const limits = Object.fromEntries(
+      Object.entries(sim.options.limits).map(([bucket, spec]) => [
+        bucket,
+        { capacity: spec.capacity, intervalMs: spec.intervalMs + MARGIN_MS },
+      ]),
+    );
+    const base = {
+      ...runnerBase(clock, urls),
+      url: pgUrl(),
+      schema,
+      limits,
+      timeoutMs: SPEED * 500, // half a real second: a cold process must not time out
+    };
+    const kills: { at: number; pendingJobs: { eventId: string; phase: string; dueAt: number }[] }[] = [];
+    const stderr: string[] = [];
+    try {
+      for (let i = 0; i < KILLS; i++) {
+        const runner = spawnRunner({ ...base, instanceId: `crash-${i}` });
+        await runner.ready;
+        await sleepReal(800 + random() * 4000); // 4–24 simulated minutes into its work
+        runner.proc.kill('SIGKILL');
+        const exit = await runner.exited;
+        stderr.push(exit.stderr);
+        expect(exit.signal, `runner ${i}: ${exit.stderr.slice(-500)}`).toBe('SIGKILL');
+        kills.push({
+          at: clock.now(),
+          pendingJobs: (await storage.listResultJobs()).map((j) => ({
+            eventId: j.eventId,
+            phase: j.phase,
+            dueAt: j.dueAt,
+          })),
+        });
+      }
+      const finalStart = clock.now();
+      const until = finalStart + FINAL_HOURS * HOUR;
+      const last = spawnRunner({ ...base, instanceId: 'final', until });
+      const exit = await last.exited;
+      stderr.push(exit.stderr);
+      expect(exit.code, exit.stderr.slice(-2000)).toBe(0);
+      const end = until;
+
+      // Nobody ever exceeded a limit, across all processes and restarts.
+      expect(sim.stats().violations).toEqual({ total: 0, byBucket: {} });
+      for (const log of stderr.flatMap(runnerLogs)) expect(log.level, log.message).not.toBe('fatal');
+
+      // No duplicates; history complete; every stored list and result set is a real snapshot.
+      const checks = await dbChecks(admin, schema, (t) => sim.truthAt(t), { slackMs: SPEED * 150 });
+      expect(checks.duplicates).toEqual({
+        riders: 0,
+        team_members: 0,
+        events: 0,
+        signups: 0,
+        results: 0,
+        result_jobs: 0,
+        rider_history: 0,
+        sync_log_runs: 0,
+      });
+      expect(checks.ridersWithoutHistory).toBe(0);
+      expect(checks.signupListsChecked).toBeGreaterThan(50);
+      expect(checks.signupListsInconsistent).toEqual([]);
+      expect(checks.resultSetsChecked).toBeGreaterThan(0);
+      expect(checks.resultSetsInconsistent).toEqual([]);
+
+      // Storage equals the truth.
+      const comparison = await compareWithTruth({
+        storage,
+        truthAt: (t) => sim.truthAt(t),
+        from: clock.start,
+        end,
+        signupsFrom: finalStart + 10 * MIN,
+        slackMs: SPEED * 150,
+      });
+      expect(comparison.examples).toEqual([]);
+      expect(comparison.mismatches).toBe(0);
+      expect(comparison.teamResults.races).toBeGreaterThan(0);
+
+      // The persisted results queue resumed: every job pending at a kill was worked afterwards —
+      // its results are stored, or (a correction not yet due) it is still queued.
+      const sets = new Map(
+        (
+          await admin.unsafe<{ event_id: string; at: number }[]>(
+            `select event_id, (extract(epoch from applied_at) * 1000)::float8 as at from "${schema}".result_sets`,
+          )
+        ).map((r) => [r.event_id, r.at]),
+      );
+      const queued = new Set((await storage.listResultJobs()).map((j) => `${j.eventId}:${j.phase}`));
+      let resumed = 0;
+      for (const kill of kills) {
+        for (const job of kill.pendingJobs) {
+          const race = sim.truthAt(end).event(job.eventId);
+          if (!race) throw new Error(`queued job for unknown race ${job.eventId}`);
+          const applied = sets.get(job.eventId);
+          const worked = applied !== undefined && applied > kill.at;
+          const stillQueued = queued.has(`${job.eventId}:${job.phase}`) && job.phase === 'correction';
+          expect(worked || stillQueued, `${job.phase} job of ${job.eventId} pending at ${kill.at}`).toBe(
+            true,
+          );
+          resumed++;
+        }
+      }
+      expect(resumed).toBeGreaterThan(0);
+      console.log(
+        `[crash] ${KILLS} kills; ${resumed} pending results jobs resumed; ${checks.signupListsChecked} signup lists, ` +
+          `${checks.resultSetsChecked} result sets, ${checks.historyRows} history rows checked; ` +
+          `${sim.stats().requests.total} requests, 0 violations; crash phase ${Math.round((finalStart - clock.start) / MIN)} min, ` +
+          `clean run ${FINAL_HOURS} h; compared: ${JSON.stringify({ riders: comparison.riders.compared, events: comparison.events.compared, signups: comparison.teamSignups, results: comparison.teamResults })}`,
+      );
+    } finally {
+      await sim.close();
+    }
+  }, 240_000);
+});

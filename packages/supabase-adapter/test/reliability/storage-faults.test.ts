@@ -1,0 +1,260 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createSimulation, type Simulation, type VirtualClock } from '@racesync/simulator';
+import { type ChangeEvent, createSyncEngine, type SyncEngine } from '@racesync/sync-core';
+import { createZwiftClient } from '@racesync/zwift-client';
+import postgres from 'postgres';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
+import {
+  createPostgresStorage,
+  createPostgresTransport,
+  migrate,
+  type PostgresStorage,
+  type RpcTransport,
+} from '../../src/index.ts';
+import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
+import { dbChecks } from './db-checks.ts';
+
+// Storage faults with the PostgreSQL storage, the engine driven by the simulator's virtual clock:
+// the connection killed in the middle of a batch's transaction, and the database unreachable for a
+// while. Each time the run fails cleanly (typed `storage` error, logged, `sync.failed`, retried
+// later), the engine keeps going, and nothing is half-written.
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const admin = adminSql(4);
+
+/** A TCP proxy in front of PostgreSQL that can drop every connection and refuse new ones. */
+async function startProxy(
+  targetPort: number,
+): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server;
+  let port = 0;
+  const listen = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect(targetPort, '127.0.0.1');
+        for (const s of [client, upstream]) {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+          s.on('error', () => {
+            client.destroy();
+            upstream.destroy();
+          });
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  await listen();
+  const down = async () => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of sockets) s.destroy();
+    await closed;
+  };
+  return { port, down, up: listen, close: down };
+}
+
+/** The storage transport with every call tracked by the virtual clock (it waits for the database). */
+function tracked(inner: RpcTransport, clock: VirtualClock): RpcTransport {
+  return {
+    kind: inner.kind,
+    call: (fn, args) => clock.track(inner.call(fn, args)),
+    close: () => inner.close(),
+  };
+}
+
+interface Rig {
+  sim: Simulation;
+  clock: VirtualClock;
+  storage: PostgresStorage;
+  engine: SyncEngine;
+  events: ChangeEvent[];
+  logs: { level: string; message: string; fields?: Record<string, unknown> }[];
+  schema: string;
+  close(): Promise<void>;
+}
+
+async function rig(connectionString: string, applicationName: string): Promise<Rig> {
+  const schema = freshSchemaName('rs_sfault');
+  await migrate({ connectionString: pgUrl(), schema });
+  const sim = createSimulation({ seed: 17, teamSize: 30, days: 2 });
+  const urls = await sim.listen();
+  const clock = sim.clock as VirtualClock;
+  // postgres.js retries connecting with a real-time back-off of up to 20 s; keep it short here so
+  // an outage costs milliseconds of real time, not minutes (the engine's own back-off is simulated).
+  const sql = postgres(connectionString, {
+    max: 2,
+    connect_timeout: 2,
+    backoff: () => 0.01,
+    onnotice: () => {},
+    connection: { application_name: applicationName },
+  });
+  const direct = createPostgresTransport({ sql });
+  const storage = createPostgresStorage({ transport: tracked(direct, clock), schema });
+  const client = createZwiftClient({
+    apiKey: urls.apiKey,
+    baseUrl: urls.baseUrl,
+    siteBaseUrl: urls.siteBaseUrl,
+    zwiftBaseUrl: urls.zwiftBaseUrl,
+    fetch: sim.fetch,
+    clock,
+    rateLimitStore: storage.rateLimitStore,
+    retry: { random: () => 0.5 },
+  });
+  const logs: Rig['logs'] = [];
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    logs.push({ level, message, ...(fields ? { fields } : {}) });
+  };
+  const events: ChangeEvent[] = [];
+  const engine = createSyncEngine({
+    source: client,
+    storage,
+    team: { clubId: urls.clubId },
+    clock,
+    instanceId: 'faults',
+    logger: { warn: log('warn'), error: log('error') },
+  });
+  engine.on('*', (e) => {
+    events.push(e);
+  });
+  return {
+    sim,
+    clock,
+    storage,
+    engine,
+    events,
+    logs,
+    schema,
+    async close() {
+      await clock.run(engine.stop());
+      await sim.close();
+      await sql.end({ timeout: 5 });
+      await admin.unsafe(`drop schema "${schema}" cascade`);
+    },
+  };
+}
+
+let current: Rig | null = null;
+afterEach(async () => {
+  await current?.close();
+  current = null;
+});
+afterAll(async () => {
+  await admin.end();
+});
+beforeAll(() => {
+  expect(inject('pgPort')).toBeGreaterThan(0);
+});
+
+describe('storage faults', () => {
+  it('the connection killed mid-transaction: the rider batch rolls back whole, the run fails cleanly and is retried', async () => {
+    const app = `rs-kill-${Math.random().toString(36).slice(2, 8)}`;
+    const w = await rig(pgUrl(), app);
+    current = w;
+    await w.clock.run(w.engine.runOnce('team'));
+    const before = await w.storage.getRiders();
+    expect(before.length).toBe(30);
+    const historyBefore = (await w.storage.listRiderHistory()).length;
+
+    // Riders change upstream; the next bulk write must then insert history rows. Hold the history
+    // table so the batch's transaction stops after updating the riders rows, then kill it.
+    await w.clock.advanceBy(6 * HOUR);
+    const changed = new Set(
+      w.sim.truth.riderChangesBetween(w.sim.options.start, w.clock.now()).map((c) => c.riderId),
+    );
+    expect(changed.size).toBeGreaterThan(0);
+    const locker = await admin.reserve();
+    await locker`begin`;
+    await locker.unsafe(`lock table "${w.schema}".rider_history in access exclusive mode`);
+    const run = w.clock.run(w.engine.runOnce('riders'));
+    let pid: number | null = null;
+    for (let i = 0; i < 200 && pid === null; i++) {
+      const [row] = await admin<{ pid: number }[]>`
+        select pid from pg_stat_activity
+        where application_name = ${app} and wait_event_type = 'Lock' and query like '%write_riders%'`;
+      pid = row?.pid ?? null;
+      if (pid === null) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(pid, 'write_riders blocked on the history table').not.toBeNull();
+    await admin`select pg_terminate_backend(${pid})`;
+    const [summary] = await run;
+    await locker`rollback`;
+    locker.release();
+
+    expect(summary).toMatchObject({ job: 'riders', status: 'failed', errorKind: 'storage' });
+    expect(summary!.nextDueAt).toBeGreaterThan(w.clock.now());
+    expect(w.logs.some((l) => l.level === 'warn' && l.message === 'riders failed')).toBe(true);
+    expect(w.events.some((e) => e.type === 'sync.failed' && e.job === 'riders')).toBe(true);
+    // Nothing half-written: riders exactly as before, no history row without its rider change.
+    expect(await w.storage.getRiders()).toEqual(before);
+    expect((await w.storage.listRiderHistory()).length).toBe(historyBefore);
+    expect((await w.storage.listSyncLog({ job: 'riders' }))[0]).toMatchObject({
+      status: 'failed',
+      errorKind: 'storage',
+    });
+
+    // Retried later: the same change lands, rider and history row together.
+    await w.clock.runUntil(summary!.nextDueAt + 16 * MIN);
+    const [retry] = await w.clock.run(w.engine.runOnce('riders'));
+    expect(retry?.status).toBe('ok');
+    const after = new Map((await w.storage.getRiders()).map((r) => [r.riderId, r]));
+    const beforeById = new Map(before.map((r) => [r.riderId, r]));
+    for (const riderId of changed) expect(after.get(riderId)?.hash).not.toBe(beforeById.get(riderId)?.hash);
+    const checks = await dbChecks(admin, w.schema, (t) => w.sim.truthAt(t), { slackMs: 0 });
+    expect(checks.ridersWithoutHistory).toBe(0);
+    expect(Object.values(checks.duplicates).every((n) => n === 0)).toBe(true);
+  });
+
+  it('the database unreachable for 40 simulated minutes mid-run: runs fail, are logged and retried; afterwards storage equals the truth', async () => {
+    const proxy = await startProxy(inject('pgPort'));
+    const url = `postgres://postgres@127.0.0.1:${proxy.port}/postgres`;
+    const w = await rig(url, 'rs-proxy');
+    current = w;
+    try {
+      const start = w.clock.now();
+      w.engine.start();
+      await w.clock.advanceBy(HOUR);
+      // Down in the middle of whatever runs now (the events job is nearly always mid-run).
+      await proxy.down();
+      const downAt = w.clock.now();
+      await w.clock.advanceBy(40 * MIN);
+      const failedWhileDown = w.events.filter((e) => e.type === 'sync.failed' && e.at >= downAt).length;
+      await proxy.up();
+      const upAt = w.clock.now();
+      await w.clock.advanceBy(3 * HOUR);
+      await w.clock.run(w.engine.stop());
+      const end = w.clock.now();
+
+      expect(failedWhileDown).toBeGreaterThan(0);
+      // Logged: failed runs (warn, kind storage) and state that could not be persisted (error).
+      expect(w.logs.filter((l) => l.fields?.['kind'] === 'storage').length).toBeGreaterThan(0);
+      expect(w.sim.stats().violations.total).toBe(0);
+      // Runs after the outage succeed again.
+      const log = await w.storage.listSyncLog({ since: upAt + 30 * MIN });
+      expect(log.length).toBeGreaterThan(0);
+      expect(log.filter((e) => e.errorKind === 'storage')).toEqual([]);
+
+      const checks = await dbChecks(admin, w.schema, (t) => w.sim.truthAt(t), { slackMs: 0 });
+      expect(Object.values(checks.duplicates).every((n) => n === 0)).toBe(true);
+      expect(checks.ridersWithoutHistory).toBe(0);
+      expect(checks.signupListsInconsistent).toEqual([]);
+      expect(checks.resultSetsInconsistent).toEqual([]);
+      const comparison = await compareWithTruth({
+        storage: w.storage,
+        truthAt: (t) => w.sim.truthAt(t),
+        from: start,
+        end,
+        signupsFrom: upAt + 10 * MIN, // races during the outage may have missed their final sweep
+      });
+      expect(comparison.examples).toEqual([]);
+      expect(comparison.mismatches).toBe(0);
+    } finally {
+      await proxy.close().catch(() => undefined);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  createScaledClock,
+  createSimulation,
+  type FaultOptions,
+  type ListenResult,
+  type ScaledClock,
+  type Simulation,
+} from '@racesync/simulator';
+import type { RunnerConfig } from './runner-child.ts';
+
+const packageDir = fileURLToPath(new URL('../../..', import.meta.url));
+const childScript = fileURLToPath(new URL('./runner-child.ts', import.meta.url));
+
+export const MIN = 60_000;
+export const HOUR = 60 * MIN;
+
+/** A simulator on loopback whose clock is real time × `speed`, from `start`, anchored now. */
+export async function startScaledSimulation(options: {
+  seed: number;
+  teamSize: number;
+  days: number;
+  speed: number;
+  /** Wall-clock delay before virtual time starts (lets runners boot first). Default 0. */
+  startInMs?: number;
+  /** Virtual time starts this long after the world's start (e.g. 17 h: European evening races). Default 0. */
+  offsetMs?: number;
+  faults?: FaultOptions | null;
+}): Promise<{ sim: Simulation; clock: ScaledClock; urls: ListenResult }> {
+  const worldStart = Date.UTC(2026, 0, 1);
+  const clock = createScaledClock({
+    start: worldStart + (options.offsetMs ?? 0),
+    speed: options.speed,
+    anchor: Date.now() + (options.startInMs ?? 0),
+  });
+  const sim = createSimulation({
+    seed: options.seed,
+    start: worldStart,
+    teamSize: options.teamSize,
+    days: options.days,
+    clock,
+    faults: options.faults ?? null,
+  });
+  const urls = await sim.listen();
+  return { sim, clock, urls };
+}
+
+/** The runner config for a simulator (the rest comes from the test). */
+export function runnerBase(
+  clock: ScaledClock,
+  urls: ListenResult,
+): Pick<
+  RunnerConfig,
+  'baseUrl' | 'siteBaseUrl' | 'zwiftBaseUrl' | 'apiKey' | 'clubId' | 'start' | 'speed' | 'anchor'
+> {
+  return {
+    baseUrl: urls.baseUrl,
+    siteBaseUrl: urls.siteBaseUrl,
+    zwiftBaseUrl: urls.zwiftBaseUrl,
+    apiKey: urls.apiKey,
+    clubId: urls.clubId,
+    start: clock.start,
+    speed: clock.speed,
+    anchor: clock.anchor,
+  };
+}
+
+export interface Runner {
+  proc: ChildProcess;
+  /** Resolves when the engine started (stdout `ready`). */
+  ready: Promise<void>;
+  /** Resolves when the process ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/** Spawns one runner process (`node --import tsx runner-child.ts <config>`). */
+export function spawnRunner(config: RunnerConfig): Runner {
+  const proc = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(config)], {
+    cwd: packageDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    onReady = resolve;
+  });
+  proc.stdout?.on('data', (d: Buffer) => {
+    stdout += d;
+    if (stdout.includes('ready\n')) onReady();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  const exited = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+  }>((resolve) => {
+    proc.on('close', (code, signal) => {
+      onReady();
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { proc, ready, exited };
+}
+
+/** Real-time sleep. */
+export const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A seeded [0, 1) stream (mulberry32). */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Warnings and errors a runner logged (JSON lines on stderr), parsed. */
+export function runnerLogs(stderr: string): { level: string; message: string; fields?: unknown }[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: string; message: string; fields?: unknown });
+}
