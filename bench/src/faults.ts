@@ -59,7 +59,7 @@ const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 function memory() {
   gc();
   const m = process.memoryUsage();
-  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed) };
+  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), arrayBuffersMb: mb(m.arrayBuffers) };
 }
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
@@ -175,7 +175,13 @@ async function storedDataMb(): Promise<number> {
 }
 
 const memStart = memory();
-const byDay: { day: number; rssMb: number; heapUsedMb: number; storedDataMb: number }[] = [];
+const byDay: {
+  day: number;
+  rssMb: number;
+  heapUsedMb: number;
+  arrayBuffersMb: number;
+  storedDataMb: number;
+}[] = [];
 engine.start();
 for (let day = 1; day * DAY <= end - start; day++) {
   await clock.runUntil(start + day * DAY);
@@ -233,6 +239,7 @@ const result = {
       endWithoutStoredData: memReleased.heapUsedMb,
       beforeSimulator: memBeforeSimulator.heapUsedMb,
     },
+    arrayBuffersMb: { start: memStart.arrayBuffersMb, end: memEnd.arrayBuffersMb },
     storedDataMb: storedAtEndMb,
     pendingTimers,
     byDay,
@@ -252,7 +259,7 @@ const result = {
     retries: "client retries (one per re-sent request), from the client's log lines",
     rateLimitViolations: 'requests the simulator received beyond a sliding-window limit',
     memory:
-      'after a full GC; the process holds the simulator too, whose field-rider payload cache (a bounded LRU) fills as signup lists are served, and the memory storage, i.e. the data a database would hold (storedDataMb = its JSON size); endWithoutStoredData = heap once that data is released; beforeSimulator = the process before the simulated world was built',
+      'after a full GC; the process holds the simulator too, whose field-rider payload cache (a bounded LRU) fills as signup lists are served, and the memory storage, i.e. the data a database would hold (storedDataMb = its JSON size); endWithoutStoredData = heap once that data is released; beforeSimulator = the process before the simulated world was built; arrayBuffersMb = off-heap buffers (part of RSS), mostly that payload cache (at most 40,000 entries of ~1 KB)',
   },
 };
 process.stdout.write(`${JSON.stringify(result, null, args.has('json') ? undefined : 2)}\n`);

@@ -208,10 +208,24 @@ class TimerHeap {
     return t;
   }
 
+  /**
+   * Marks `t` cancelled (it is dropped lazily when it reaches the top) and releases its callback at
+   * once, so an aborted sleep does not keep its promise, signal and abort reason alive until its
+   * due time. When cancelled timers outnumber live ones, the heap is rebuilt without them: a loop
+   * that keeps aborting long sleeps (an engine woken early, a held request) stays bounded.
+   */
   cancel(t: Timer): void {
     if (t.cancelled) return;
     t.cancelled = true;
+    t.resolve = noop;
     this.live--;
+    if (this.items.length > 64 && this.items.length - this.live > this.live) this.compact();
+  }
+
+  private compact(): void {
+    const a = this.items.filter((t) => !t.cancelled);
+    for (let i = (a.length >> 1) - 1; i >= 0; i--) siftDown(a, i);
+    this.items = a;
   }
 
   private dropCancelled(): void {
@@ -225,19 +239,25 @@ class TimerHeap {
     const last = a.pop() as Timer;
     if (a.length > 0) {
       a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l] as Timer, a[m] as Timer)) m = l;
-        if (r < a.length && less(a[r] as Timer, a[m] as Timer)) m = r;
-        if (m === i) break;
-        swap(a, i, m);
-        i = m;
-      }
+      siftDown(a, 0);
     }
     return top;
+  }
+}
+
+function noop(): void {}
+
+function siftDown(a: Timer[], from: number): void {
+  let i = from;
+  for (;;) {
+    const l = 2 * i + 1;
+    const r = l + 1;
+    let m = i;
+    if (l < a.length && less(a[l] as Timer, a[m] as Timer)) m = l;
+    if (r < a.length && less(a[r] as Timer, a[m] as Timer)) m = r;
+    if (m === i) break;
+    swap(a, i, m);
+    i = m;
   }
 }
 

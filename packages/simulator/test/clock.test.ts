@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createScaledClock,
@@ -110,6 +112,34 @@ describe('virtual clock', () => {
     expect(clock.pendingTimers()).toBe(0);
     await clock.advanceBy(10_000);
     expect(clock.now()).toBe(Date.UTC(2026, 0, 1) + 10_000);
+  });
+
+  it('an aborted long sleep releases its signal and reason at once, not at its due time', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const clock = createVirtualClock();
+    const keep = clock.sleep(30 * DAY); // a live timer further out than the aborted ones
+    const refs: WeakRef<object>[] = [];
+    const abortedSleep = async (i: number): Promise<void> => {
+      const ac = new AbortController();
+      const reason = new Error(`stop ${i}`);
+      refs.push(new WeakRef(ac.signal), new WeakRef(reason));
+      const p = clock.sleep(DAY + i, ac.signal);
+      ac.abort(reason);
+      await p.catch(() => {});
+    };
+    for (let i = 0; i < 200; i++) await abortedSleep(i);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(clock.pendingTimers()).toBe(1);
+    // After the heap dropped the cancelled timers, the live ones still fire in order.
+    const fired: number[] = [];
+    void clock.sleep(2 * HOUR).then(() => fired.push(2));
+    void clock.sleep(HOUR).then(() => fired.push(1));
+    void keep.then(() => fired.push(30));
+    await clock.advanceBy(31 * DAY);
+    expect(fired).toEqual([1, 2, 30]);
   });
 
   it('waits for tracked loopback fetches before firing the next timer', async () => {
