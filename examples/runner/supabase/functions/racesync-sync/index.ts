@@ -9,8 +9,15 @@
  * Secrets:  supabase secrets set ZWIFTRACING_API_KEY=… TEAM_CLUB_ID=… RACESYNC_INVOKE_SECRET=…
  *           (SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are provided by the platform)
  *
- * Runs on Deno (the Edge runtime), not on Node: it is not type-checked or executed by this
- * repository's tests. The Node runner (`pnpm start:supabase -- --due`) does the same thing and is tested.
+ * Optional: ZWIFTRACING_BASE_URL, ZWIFTRACING_SITE_BASE_URL, ZWIFTRACING_ZWIFT_BASE_URL (upstream base
+ * URLs, as for the Node runner), ZWIFTRACING_TIER, TEAM_RIDER_IDS, RACESYNC_SCHEMA.
+ *
+ * Runs on Deno (the Edge runtime), not on Node. examples/runner/test/edge-function.test.ts executes
+ * this file as it is under Deno (the `deno` devDependency; the `npm:` specifiers resolve to the
+ * workspace's built packages through node_modules) against a real PostgreSQL, a loopback stand-in
+ * for Supabase's REST API and the simulator. Not covered there: the Supabase platform itself (the
+ * Edge runtime's limits and Deno version, pg_cron + pg_net invoking it from ../../cron.sql). It is
+ * not type-checked (tsc excludes supabase/; Deno is declared below).
  */
 import { createPostgresStorage, createSupabaseTransport } from 'npm:@racesync/supabase-adapter@^0';
 import { createSyncEngine } from 'npm:@racesync/sync-core@^0';
@@ -39,6 +46,18 @@ function team(): { riderIds?: number[]; clubId?: number } {
   return out;
 }
 
+/** Optional upstream base URLs (same variables as the Node runner); the client's defaults otherwise. */
+function upstream(): { baseUrl?: string; siteBaseUrl?: string; zwiftBaseUrl?: string } {
+  const out: { baseUrl?: string; siteBaseUrl?: string; zwiftBaseUrl?: string } = {};
+  const baseUrl = Deno.env.get('ZWIFTRACING_BASE_URL')?.trim();
+  const siteBaseUrl = Deno.env.get('ZWIFTRACING_SITE_BASE_URL')?.trim();
+  const zwiftBaseUrl = Deno.env.get('ZWIFTRACING_ZWIFT_BASE_URL')?.trim();
+  if (baseUrl) out.baseUrl = baseUrl;
+  if (siteBaseUrl) out.siteBaseUrl = siteBaseUrl;
+  if (zwiftBaseUrl) out.zwiftBaseUrl = zwiftBaseUrl;
+  return out;
+}
+
 Deno.serve(async (request) => {
   // Only the scheduler knows this secret (pg_cron sends it); anything else is turned away.
   if (request.headers.get('x-racesync-secret') !== required('RACESYNC_INVOKE_SECRET')) {
@@ -57,6 +76,7 @@ Deno.serve(async (request) => {
       apiKey: required('ZWIFTRACING_API_KEY'),
       tier,
       rateLimitStore: storage.rateLimitStore,
+      ...upstream(),
     }),
     storage,
     team: team(),
