@@ -6,13 +6,14 @@
 import { recordRequests } from '@racesync/report';
 import { createMemoryStorage, systemClock } from '@racesync/sync-core';
 import { type BucketName, type BucketSpec, createZwiftClient, RATE_LIMITS } from '@racesync/zwift-client';
-import { MEMORY_HELP, parseArgs, UsageError } from './args.ts';
-import { parseEnv, type RunnerConfig, secretsOf } from './env.ts';
+import { MEMORY_HELP, type RunnerArgs } from './args.ts';
+import type { RunnerConfig } from './env.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';
-import { createOutput, createRedactor, type Output, type Writable } from './output.ts';
+import type { Output, Writable } from './output.ts';
 import { modeOf, runSession } from './session.ts';
 import { handleShutdown, type SignalSource } from './shutdown.ts';
 import { startSimulatedUpstream } from './simulated.ts';
+import { startRunner } from './startup.ts';
 
 export interface RunnerOptions {
   argv: readonly string[];
@@ -29,30 +30,9 @@ export interface RunnerOptions {
 
 /** Exit codes: 0 done, 1 a run failed (`--once`) or the runner could not start, 2 bad usage or configuration. */
 export async function runMemoryRunner(options: RunnerOptions): Promise<number> {
-  const out = createOutput(
-    options.stdout ?? process.stdout,
-    options.stderr ?? process.stderr,
-    createRedactor(secretsOf(options.env)),
-  );
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(options.argv, { due: false });
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    out.error(`racesync: ${error.message}`);
-    return 2;
-  }
-  if (args.help) {
-    out.line(MEMORY_HELP.trimEnd());
-    return 0;
-  }
-  const env = parseEnv(options.env, 'memory');
-  if (!env.ok) {
-    for (const problem of env.problems) out.error(problem);
-    out.error('racesync: fix the environment variables above (see examples/runner/README.md)');
-    return 2;
-  }
-  const config = env.config;
+  const start = startRunner(options, 'memory', MEMORY_HELP);
+  if ('exitCode' in start) return start.exitCode;
+  const { out, args, config } = start;
   const forwarders: Forwarder[] = config.wsUrl
     ? [createWebSocketForwarder(config.wsUrl, { onError: (m) => out.error(m) })]
     : [];
@@ -69,7 +49,7 @@ export async function runMemoryRunner(options: RunnerOptions): Promise<number> {
 
 async function simulatedUpstream(
   out: Output,
-  args: ReturnType<typeof parseArgs>,
+  args: RunnerArgs,
   forwarders: Forwarder[],
   shutdown: ReturnType<typeof handleShutdown>,
 ): Promise<number> {
@@ -164,7 +144,7 @@ export function limitsOf(tier: 'standard' | 'premium'): Record<BucketName, Bucke
 
 async function realUpstream(
   out: Output,
-  args: ReturnType<typeof parseArgs>,
+  args: RunnerArgs,
   upstream: NonNullable<RunnerConfig['upstream']>,
   team: { riderIds?: number[]; clubId?: number },
   forwarders: Forwarder[],

@@ -19,14 +19,14 @@ import { type Clock, systemClock } from '@racesync/sync-core';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
-import { parseArgs, SUPABASE_HELP, UsageError } from './args.ts';
-import { parseEnv, type RunnerConfig, secretsOf } from './env.ts';
+import { SUPABASE_HELP } from './args.ts';
+import type { RunnerConfig } from './env.ts';
 import { createRealtimeForwarder } from './forward-realtime.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';
 import { limitsOf, type RunnerOptions } from './memory-runner.ts';
-import { createOutput, createRedactor } from './output.ts';
 import { modeOf, runSession } from './session.ts';
 import { handleShutdown } from './shutdown.ts';
+import { startRunner } from './startup.ts';
 import { trackStorage } from './track-storage.ts';
 
 export interface SupabaseRunnerOptions extends RunnerOptions {
@@ -53,30 +53,9 @@ function errorText(error: unknown): string {
 
 /** Exit codes: 0 done, 1 a run failed (`--once`/`--due`) or the database is unusable, 2 bad usage or configuration. */
 export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise<number> {
-  const out = createOutput(
-    options.stdout ?? process.stdout,
-    options.stderr ?? process.stderr,
-    createRedactor(secretsOf(options.env)),
-  );
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(options.argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    out.error(`racesync: ${error.message}`);
-    return 2;
-  }
-  if (args.help) {
-    out.line(SUPABASE_HELP.trimEnd());
-    return 0;
-  }
-  const env = parseEnv(options.env, 'supabase');
-  if (!env.ok) {
-    for (const problem of env.problems) out.error(problem);
-    out.error('racesync: fix the environment variables above (see examples/runner/README.md)');
-    return 2;
-  }
-  const config = env.config;
+  const start = startRunner(options, 'supabase', SUPABASE_HELP);
+  if ('exitCode' in start) return start.exitCode;
+  const { out, args, config } = start;
   const upstream = config.upstream!;
   const team = config.team!;
   const database = config.database!;
