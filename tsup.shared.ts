@@ -15,7 +15,7 @@ export function dualBuild(options: {
     entry: options.entry,
     dts: true,
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     outDir: 'dist',
     tsconfig: 'tsconfig.build.json',

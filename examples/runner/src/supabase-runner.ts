@@ -18,7 +18,6 @@ import {
 import { type Clock, systemClock } from '@racesync/sync-core';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { createClient } from '@supabase/supabase-js';
-import ws from 'ws';
 import { SUPABASE_HELP } from './args.ts';
 import type { RunnerConfig } from './env.ts';
 import { createRealtimeForwarder } from './forward-realtime.ts';
@@ -73,7 +72,6 @@ export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise
   } else {
     supabase = createClient(database.url, database.serviceRoleKey, {
       auth: { persistSession: false, autoRefreshToken: false },
-      realtime: { transport: ws as never }, // Node 20 has no global WebSocket
     });
     transport = createSupabaseTransport({ client: supabase, schema: config.schema });
   }

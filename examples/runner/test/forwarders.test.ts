@@ -11,7 +11,7 @@ import { type ChangeEvent, createMemoryStorage, createSyncEngine } from '@racesy
 import { createZwiftClient } from '@racesync/zwift-client';
 import { createClient } from '@supabase/supabase-js';
 import { describe, expect, it } from 'vitest';
-import ws, { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { createRealtimeForwarder } from '../src/forward-realtime.ts';
 import { createWebSocketForwarder } from '../src/forward-ws.ts';
 import { runMemoryRunner } from '../src/memory-runner.ts';
@@ -131,7 +131,6 @@ describe('Supabase Realtime broadcast forwarding', () => {
     const supabaseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
     const supabase = createClient(supabaseUrl, 'service-role-key-for-test', {
       auth: { persistSession: false, autoRefreshToken: false },
-      realtime: { transport: ws as never },
     });
 
     const sim = createSimulation({ seed: 2, teamSize: 10, days: 1 });

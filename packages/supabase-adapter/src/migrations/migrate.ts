@@ -1,6 +1,7 @@
 import { SyncConfigError } from '@racesync/sync-core';
 import postgres, { type Sql } from 'postgres';
 import { toStorageError } from '../errors/map-error.js';
+import { checkConnectionString } from '../transport/check-connection-string.js';
 import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../schema-name.js';
 import { failureOf, type PostgresTransport, transportRedactor } from '../transport/postgres-transport.js';
@@ -65,6 +66,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     redact = transportRedactor(options.transport);
   } else if (typeof options.connectionString === 'string') {
     redact = createRedactor(connectionStringSecrets(options.connectionString));
+    checkConnectionString(options.connectionString);
     try {
       sql = postgres(options.connectionString, { max: 1, onnotice: () => {}, connect_timeout: 10 });
     } catch (error) {

@@ -1,6 +1,7 @@
 import { SyncConfigError } from '@racesync/sync-core';
 import postgres, { type Sql } from 'postgres';
 import { type CallFailure, toStorageError } from '../errors/map-error.js';
+import { checkConnectionString } from './check-connection-string.js';
 import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
 import { toJsonText } from '../json.js';
 import { assertSchemaName, DEFAULT_SCHEMA, splitQualified } from '../schema-name.js';
@@ -135,6 +136,8 @@ function checkTransportOptions(options: PostgresTransportOptions): void {
       'connectionString',
       'is required (or pass `sql`): a PostgreSQL URL such as postgres://user:password@host:5432/db',
     );
+  } else {
+    checkConnectionString(connectionString);
   }
   if (options.max !== undefined && !(Number.isInteger(options.max) && options.max >= 1)) {
     throw new SyncConfigError('max', `must be an integer ≥ 1 (got ${String(options.max)})`);

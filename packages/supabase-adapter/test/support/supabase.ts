@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import ws from 'ws';
 
 /** Keys of the loopback API (random per run; never JWT-shaped, so only key-based redaction hides them). */
 export const SERVICE_KEY = `svc-key-${randomBytes(12).toString('hex')}`;
 export const ANON_KEY = `anon-key-${randomBytes(12).toString('hex')}`;
 
-/** A real supabase-js client (Node 20 needs `ws` as the realtime transport). */
+/** A real supabase-js client. */
 export function supabaseClient(url: string, key: string, schema: string): SupabaseClient {
   return createClient(url, key, {
-    realtime: { transport: ws as never },
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     db: { schema },
   }) as unknown as SupabaseClient;
