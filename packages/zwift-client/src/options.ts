@@ -167,6 +167,9 @@ export function checkUrl(value: unknown, option: string, fallback: string): stri
     throw new ConfigError(option, 'must use http or https');
   if (url.search !== '' || url.hash !== '')
     throw new ConfigError(option, 'must not carry a query or fragment');
+  // fetch refuses such URLs ("cannot be constructed from a URL that includes credentials")
+  if (url.username !== '' || url.password !== '')
+    throw new ConfigError(option, 'must not carry credentials (user:password@)');
   return value.replace(/\/+$/, '');
 }
 

@@ -11,7 +11,7 @@ export interface RequestEvent {
   /** Rate-limit bucket the attempt took its token from. */
   readonly bucket: BucketName;
   readonly method: 'GET' | 'POST';
-  /** Request URL, user info removed and the API key redacted (the key is only ever sent as a header). */
+  /** Request URL as sent (base URLs cannot hold credentials; the API key, only ever a header, is redacted should it appear). */
   readonly url: string;
   /** `1` for the first attempt of a call, `2` for its first retry, and so on. */
   readonly attempt: number;

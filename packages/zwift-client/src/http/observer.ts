@@ -30,24 +30,6 @@ export interface ObserverTargets {
   redact: (text: string) => string;
 }
 
-/** A request URL without user info, API key redacted. */
-function safeUrl(url: string, redact: (text: string) => string): string {
-  let clean = url;
-  if (url.includes('@')) {
-    try {
-      const parsed = new URL(url);
-      if (parsed.username !== '' || parsed.password !== '') {
-        parsed.username = '';
-        parsed.password = '';
-        clean = parsed.href;
-      }
-    } catch {
-      // not a URL: redact only
-    }
-  }
-  return redact(clean);
-}
-
 /**
  * Turns ky's hooks into the client's request events and debug lines: {@link start} when an
  * attempt leaves, {@link end} exactly once when it ends (a response of any status, or none). A
@@ -72,7 +54,8 @@ export class AttemptObserver {
       endpoint: attempt.endpoint,
       bucket: attempt.bucket,
       method: attempt.method,
-      url: safeUrl(url, this.#t.redact),
+      // base URLs cannot hold credentials (checked up front); the key is only ever a header
+      url: this.#t.redact(url),
       attempt: attempt.number,
       startedAt: clock.now(),
     });
