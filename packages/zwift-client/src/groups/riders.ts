@@ -13,7 +13,10 @@ export const BULK_RIDERS_MAX = 1000;
 
 /** Options of the rider methods. */
 export interface RiderCallOptions extends CallOptions {
-  /** Rider state at this moment (Date or epoch ms), via the `/{epochSec}` path suffix. Default: now. */
+  /**
+   * Rider state at this moment (Date or epoch ms), via the `/{epochSec}` path suffix.
+   * @default undefined (the rider as of now: no suffix)
+   */
   at?: Date | number;
 }
 
