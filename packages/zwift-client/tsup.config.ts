@@ -4,6 +4,6 @@ import { dualBuild } from '../../tsup.shared.ts';
 export default defineConfig(
   dualBuild({
     entry: { index: 'src/index.ts' },
-    bundleIntoCjs: ['p-queue'],
+    bundleIntoCjs: ['ky', 'p-queue'],
   }),
 );

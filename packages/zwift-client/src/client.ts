@@ -8,7 +8,10 @@ import { createResultsGroup, type ResultsGroup } from './groups/results.ts';
 import { createRidersGroup, type RidersGroup } from './groups/riders.ts';
 import { createRoutesGroup, type RoutesGroup } from './groups/routes.ts';
 import { createZwiftGroup, type ZwiftGroup } from './groups/zwift.ts';
+import { CallScopes } from './http/call-scope.ts';
+import { AttemptObserver } from './http/observer.ts';
 import { Timeouts } from './http/timeouts.ts';
+import { createTransport } from './http/transport.ts';
 import { safeLogger } from './logger.ts';
 import { resolveOptions, type ZwiftClientOptions } from './options.ts';
 import { Limiter } from './rate-limit/limiter.ts';
@@ -53,15 +56,33 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
   Object.freeze(specs);
   Object.freeze(storeKeys);
   const onSkip = o.onSkip;
+  const debug = typeof o.logger?.debug === 'function';
+  // ky's hooks are installed only when someone listens: they cost a response clone per attempt
+  const observer =
+    debug || o.onRequest !== undefined || o.onResponse !== undefined
+      ? new AttemptObserver({
+          clock,
+          logger,
+          debug,
+          onRequest: o.onRequest,
+          onResponse: o.onResponse,
+          redact,
+        })
+      : null;
 
   const ctx: ClientContext = {
-    apiKey: o.apiKey,
     namespace,
     tier: o.tier,
-    baseUrl: o.baseUrl,
-    siteBaseUrl: o.siteBaseUrl,
-    zwiftBaseUrl: o.zwiftBaseUrl,
-    fetch: o.fetch,
+    http: createTransport({
+      apiKey: o.apiKey,
+      baseUrl: o.baseUrl,
+      siteBaseUrl: o.siteBaseUrl,
+      zwiftBaseUrl: o.zwiftBaseUrl,
+      fetch: o.fetch,
+      observer,
+    }),
+    observer,
+    scopes: new CallScopes(),
     clock,
     store,
     limiter: new Limiter(store, clock, queue),
@@ -73,7 +94,6 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
     maxBodyBytes: o.maxBodyBytes,
     clubPageSize: o.clubPageSize,
     logger,
-    debug: typeof o.logger?.debug === 'function',
     redact,
     reportSkip(record) {
       logger.warn(

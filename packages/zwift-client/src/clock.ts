@@ -1,6 +1,9 @@
 /**
- * Source of time for every wait the client makes (token waits, retry back-off, request
- * timeouts). Inject a virtual clock to run a simulated day in seconds.
+ * THE clock shape of racesync: the source of time for every wait the client makes (token waits,
+ * 429 blocks, retry back-off, request timeouts), and the same type the sync engine
+ * (`@racesync/sync-core`) and the simulator's clocks use (they `import type { Clock } from
+ * '@racesync/zwift-client'`), so one clock drives them all. Inject a virtual clock to run a
+ * simulated day in seconds.
  */
 export interface Clock {
   /** Current time, epoch milliseconds. */
@@ -9,7 +12,11 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-/** The real clock: `Date.now()` and a timer. The only place the package touches `setTimeout`. */
+/**
+ * The real clock: `Date.now()` and a timer; the default `clock` of the client. The only place the
+ * package itself touches `setTimeout` (ky's own timers are off, except a 10 s bound on reading an
+ * error body, see the README).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,9 @@
 import type { Clock } from './clock.ts';
+import type { CallScopes } from './http/call-scope.ts';
+import type { AttemptObserver } from './http/observer.ts';
 import type { RetryPolicy } from './http/retry.ts';
 import type { Timeouts } from './http/timeouts.ts';
+import type { Transport } from './http/transport.ts';
 import type { Logger } from './logger.ts';
 import type { Limiter } from './rate-limit/limiter.ts';
 import type { BucketName, Tier } from './rate-limit/table.ts';
@@ -9,15 +12,15 @@ import type { SkippedRecord } from './types.ts';
 
 /** Everything a group needs, resolved from the options once. Internal. */
 export interface ClientContext {
-  readonly apiKey: string | null;
   /** SHA-256 prefix of the key (`null` without a key). */
   readonly namespace: string | null;
   readonly tier: Tier;
-  readonly baseUrl: string;
-  readonly siteBaseUrl: string;
-  readonly zwiftBaseUrl: string;
-  /** The user's `fetch`; `undefined` = the global `fetch`, looked up at call time. */
-  readonly fetch: typeof fetch | undefined;
+  /** ky instances, one per upstream API (base URL as prefix, auth header for the public API). */
+  readonly http: Transport;
+  /** Request events and debug lines from ky's hooks; `null` when nobody listens (no hooks installed). */
+  readonly observer: AttemptObserver | null;
+  /** Per-call internal signals derived from the callers' signals. */
+  readonly scopes: CallScopes;
   readonly clock: Clock;
   readonly store: RateLimitStore;
   readonly limiter: Limiter;
@@ -31,8 +34,6 @@ export interface ClientContext {
   readonly maxBodyBytes: number;
   readonly clubPageSize: number;
   readonly logger: Required<Logger>;
-  /** Whether the user's logger has a `debug` method (skip building debug lines otherwise). */
-  readonly debug: boolean;
   readonly redact: (text: string) => string;
   readonly reportSkip: (record: SkippedRecord) => void;
 }

@@ -50,6 +50,8 @@ export {
 } from './rate-limit/table.ts';
 // Rate limits
 export type { BucketSpec, BucketState, RateLimitStore, TakeResult } from './rate-limit/types.ts';
+// Request events (`onRequest` / `onResponse`)
+export type { RequestEvent, RequestOutcome, ResponseEvent } from './request-events.ts';
 export { clubPageSchema, type RawClubPage } from './schemas/club.ts';
 // zod schemas (raw upstream shapes, drift-tolerant) and their inferred types
 export {

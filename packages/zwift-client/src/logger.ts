@@ -1,7 +1,21 @@
-/** A log method, pino-style: `(object, message)`. */
-export type LogFn = (object: Record<string, unknown>, message: string) => void;
+/**
+ * One log method, pino's calling convention: structured fields first, then the message. Called
+ * as a method of its logger (`logger.warn(fields, message)`), so pino's own methods work as they are.
+ */
+export type LogFn = (fields: Record<string, unknown>, message: string) => void;
 
-/** Pino-like logger; every method is optional. The API key never reaches it. */
+/**
+ * THE logger shape of racesync: the client, the sync engine (`@racesync/sync-core`) and the
+ * simulator all take a logger of this type (they `import type { Logger } from
+ * '@racesync/zwift-client'`), so one logger object serves them all. Every method is optional (a
+ * missing one is silent). A pino logger instance is assignable as it is:
+ *
+ * @example
+ * import pino from 'pino';
+ * const client = createZwiftClient({ logger: pino() });
+ *
+ * The client never hands it the API key: fields and message are redacted first.
+ */
 export interface Logger {
   debug?: LogFn;
   info?: LogFn;

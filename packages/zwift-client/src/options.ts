@@ -4,58 +4,138 @@ import type { Logger } from './logger.ts';
 import type { BucketName, Tier } from './rate-limit/table.ts';
 import { BUCKET_NAMES } from './rate-limit/table.ts';
 import type { BucketSpec, RateLimitStore } from './rate-limit/types.ts';
+import type { RequestEvent, ResponseEvent } from './request-events.ts';
 import type { SkippedRecord } from './types.ts';
 
 /** Retry behaviour. */
 export interface RetryOptions {
-  /** Retries after the first attempt, for 5xx, network errors, timeouts and 429s. Default `3`. */
+  /**
+   * Retries after the first attempt, for 5xx, network errors, timeouts and 429s.
+   * @default 3
+   */
   limit?: number;
-  /** Back-off base: retry n waits a uniform draw in `[0, min(cap, base·2^n))`. Default `500` ms. */
+  /**
+   * Back-off base: retry n waits a uniform draw in `[0, min(cap, base·2^n))` ms.
+   * @default 500
+   */
   backoffBaseMs?: number;
-  /** Back-off cap. Default `30_000` ms. */
+  /**
+   * Back-off cap, ms.
+   * @default 30_000
+   */
   backoffCapMs?: number;
-  /** Longest 429 `Retry-After` the client waits out itself; beyond it rejects with `RateLimitError`. Default `60_000` ms. */
+  /**
+   * Longest 429 `Retry-After` the client waits out itself, ms; beyond it the call rejects with
+   * `RateLimitError`.
+   * @default 60_000
+   */
   maxRetryAfterMs?: number;
-  /** Jitter source in `[0, 1)` (inject for deterministic tests). Default `Math.random`. */
+  /**
+   * Jitter source in `[0, 1)` (inject for deterministic tests).
+   * @default Math.random
+   */
   random?: () => number;
 }
 
 /** Options of {@link createZwiftClient}. */
 export interface ZwiftClientOptions {
-  /** ZwiftRacing.app API key, sent raw as `Authorization`. Required only for public-API methods. Default: none. */
+  /**
+   * ZwiftRacing.app API key, sent raw as `Authorization` to the public API only. Required only for
+   * public-API methods.
+   * @default undefined (no key: public-API methods throw `ConfigError('apiKey')`)
+   */
   apiKey?: string;
-  /** Account tier: picks the public API's limits. Default `'standard'`. */
+  /**
+   * Account tier: picks the public API's limits.
+   * @default 'standard'
+   */
   tier?: Tier;
-  /** Public API base. Default `'https://api.zwiftracing.app/api'` (older host: `https://zwift-ranking.herokuapp.com`). */
+  /**
+   * Public API base (older host: `https://zwift-ranking.herokuapp.com`).
+   * @default 'https://api.zwiftracing.app/api'
+   */
   baseUrl?: string;
-  /** ZwiftRacing site base (events, signups, routes). Default `'https://zwiftracing.app'`. */
+  /**
+   * ZwiftRacing site base (events, signups, routes).
+   * @default 'https://zwiftracing.app'
+   */
   siteBaseUrl?: string;
-  /** Zwift API base. Default `'https://us-or-rly101.zwift.com'`. */
+  /**
+   * Zwift API base.
+   * @default 'https://us-or-rly101.zwift.com'
+   */
   zwiftBaseUrl?: string;
   /**
-   * `fetch` implementation, called as `fetch(url, { method, headers, body, signal })` (a URL string,
-   * never a `Request`). Default: the global `fetch`, looked up at each call.
+   * `fetch` implementation, handed to ky (its `fetch` option): called as `fetch(request, init)`
+   * with a `Request` (URL, method, headers, body and signal are on it).
+   * @default the global `fetch`, looked up at each request (so a fetch patched later, e.g. by nock, is used)
    */
   fetch?: typeof fetch;
-  /** Per-request timeout on the client's clock (whole exchange, body included). Default `15_000` ms. */
+  /**
+   * Per-request timeout on the client's clock (whole exchange, body included), ms.
+   * @default 15_000
+   */
   timeoutMs?: number;
-  /** Retry policy; see {@link RetryOptions}. */
+  /**
+   * Retry policy; see {@link RetryOptions}.
+   * @default { limit: 3, backoffBaseMs: 500, backoffCapMs: 30_000, maxRetryAfterMs: 60_000, random: Math.random }
+   */
   retry?: RetryOptions;
-  /** Pino-like logger (`debug`/`info`/`warn`/`error`, each optional). Default: silent. */
+  /**
+   * Pino-compatible logger (`debug`/`info`/`warn`/`error`, each optional, called `(fields, message)`).
+   * With `debug`, every HTTP attempt gets a debug line.
+   * @default undefined (silent)
+   */
   logger?: Logger;
-  /** Where bucket state lives. Default: a new in-memory store ({@link createMemoryRateLimitStore}). */
+  /**
+   * Where bucket state lives.
+   * @default a new in-memory store ({@link createMemoryRateLimitStore})
+   */
   rateLimitStore?: RateLimitStore;
-  /** Clock for every wait. Default: the system clock. */
+  /**
+   * Clock for every wait: token waits, back-off, 429 blocks, request timeouts.
+   * @default systemClock
+   */
   clock?: Clock;
-  /** Per-bucket overrides of the table, e.g. `{ site: { capacity: 5, intervalMs: 60_000 } }`. Default: none. */
+  /**
+   * Per-bucket overrides of the table, e.g. `{ site: { capacity: 5, intervalMs: 60_000 } }`.
+   * @default {} (the table's limits for `tier`)
+   */
   limits?: Partial<Record<BucketName, BucketSpec>>;
-  /** Called for every record skipped by validation. Default: none (records are still `logger.warn`ed and returned in `skipped`). */
+  /**
+   * Called for every record skipped by validation (records are `logger.warn`ed and returned in
+   * `skipped` either way).
+   * @default undefined
+   */
   onSkip?: (record: SkippedRecord) => void;
-  /** Most requests in flight at once (all buckets). Default `4`. */
+  /**
+   * Called when an HTTP attempt leaves (retries included), from ky's `beforeRequest` hook: endpoint,
+   * bucket, method, URL, attempt number, start time on `clock`. No header, never the API key.
+   * Called synchronously; its return value is ignored and an exception it throws is logged.
+   * @default undefined
+   */
+  onRequest?: (event: RequestEvent) => void;
+  /**
+   * Called exactly once per attempt when it ends — a response of any status (ky's `afterResponse`
+   * hook) or none (network error, timeout, abort) — with the {@link RequestEvent} fields plus
+   * status, outcome and duration on `clock`. Same rules as `onRequest`.
+   * @default undefined
+   */
+  onResponse?: (event: ResponseEvent) => void;
+  /**
+   * Most requests in flight at once (all buckets).
+   * @default 4
+   */
   concurrency?: number;
-  /** Largest response body accepted; bigger → `ValidationError`. Default `20_971_520` (20 MiB). */
+  /**
+   * Largest 2xx response body accepted, bytes; bigger → `ValidationError`.
+   * @default 20_971_520 (20 MiB)
+   */
   maxBodyBytes?: number;
-  /** Club page size that signals "more pages" (upstream: 1000). Default `1000`. */
+  /**
+   * Club page size that signals "more pages" (upstream: 1000).
+   * @default 1000
+   */
   clubPageSize?: number;
 }
 
@@ -87,6 +167,9 @@ export function checkUrl(value: unknown, option: string, fallback: string): stri
     throw new ConfigError(option, 'must use http or https');
   if (url.search !== '' || url.hash !== '')
     throw new ConfigError(option, 'must not carry a query or fragment');
+  // fetch refuses such URLs ("cannot be constructed from a URL that includes credentials")
+  if (url.username !== '' || url.password !== '')
+    throw new ConfigError(option, 'must not carry credentials (user:password@)');
   return value.replace(/\/+$/, '');
 }
 
@@ -143,6 +226,8 @@ export interface ResolvedOptions {
   clock: Clock | undefined;
   limits: Partial<Record<BucketName, BucketSpec>>;
   onSkip: ((record: SkippedRecord) => void) | undefined;
+  onRequest: ((event: RequestEvent) => void) | undefined;
+  onResponse: ((event: ResponseEvent) => void) | undefined;
   concurrency: number;
   maxBodyBytes: number;
   clubPageSize: number;
@@ -231,6 +316,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     clock: o.clock,
     limits,
     onSkip: checkFunction<(record: SkippedRecord) => void>(o.onSkip, 'onSkip'),
+    onRequest: checkFunction<(event: RequestEvent) => void>(o.onRequest, 'onRequest'),
+    onResponse: checkFunction<(event: ResponseEvent) => void>(o.onResponse, 'onResponse'),
     concurrency: checkNumber(o.concurrency, 'concurrency', DEFAULTS.concurrency, { min: 1, integer: true }),
     maxBodyBytes: checkNumber(o.maxBodyBytes, 'maxBodyBytes', DEFAULTS.maxBodyBytes, { exclusiveMin: true }),
     clubPageSize: checkNumber(o.clubPageSize, 'clubPageSize', DEFAULTS.clubPageSize, {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,11 +16,20 @@ describe.skipIf(!built)('built CommonJS bundle (dist/index.cjs)', () => {
   });
   afterAll(() => server.close());
 
-  it('require() works and the bundled p-queue and the direct fetch make real requests', async () => {
+  it('ky and p-queue (ESM only) are bundled, not required', () => {
+    const code = readFileSync(dist, 'utf8');
+    expect(code).not.toMatch(/require\(["'](ky|p-queue)["']\)/);
+  });
+
+  it('require() works and the bundled ky and p-queue make real requests (hooks included)', async () => {
     const script = `
       const zc = require(${JSON.stringify(dist)});
-      const client = zc.createZwiftClient({ siteBaseUrl: process.argv[1] });
-      client.routes.list().then((r) => console.log(JSON.stringify(r)), (e) => { console.error(e); process.exit(1); });
+      const events = [];
+      const client = zc.createZwiftClient({ siteBaseUrl: process.argv[1], onResponse: (e) => events.push(e.status) });
+      client.routes.list().then(
+        (r) => { if (events.join() !== '200') process.exit(2); console.log(JSON.stringify(r)); },
+        (e) => { console.error(e); process.exit(1); },
+      );
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, server.url]);
     expect(JSON.parse(stdout)).toEqual({

@@ -158,7 +158,7 @@ describe('concurrency slots', () => {
     let inflight = 0;
     let maxInflight = 0;
     const fetchImpl = (async (input: RequestInfo | URL) => {
-      const url = String(input);
+      const url = input instanceof Request ? input.url : String(input); // ky passes a Request
       order.push(url.replace(/^https?:\/\/[^/]+/, ''));
       inflight++;
       maxInflight = Math.max(maxInflight, inflight);

@@ -4,7 +4,9 @@ import { NotFoundError } from '../src/index.ts';
 import { fixture } from './helpers/fixtures.ts';
 import { API_KEY, BASE, SITE, setup, ZWIFT } from './helpers/setup.ts';
 
-type Headers = Record<string, string | string[] | undefined>;
+/** Headers of a request as nock 15 hands it to a reply callback (a fetch `Request`). */
+type HeaderMap = Record<string, string>;
+const headersOf = (request: Request): HeaderMap => Object.fromEntries(request.headers);
 let stops: (() => void)[] = [];
 
 beforeAll(() => nock.disableNetConnect());
@@ -24,11 +26,11 @@ function env(...args: Parameters<typeof setup>) {
 describe('public API: request shape', () => {
   it('riders.get: GET /public/riders/{id}, raw Authorization key (no Bearer), normalised rider', async () => {
     const { client } = env();
-    let headers: Headers = {};
+    let headers: HeaderMap = {};
     const scope = nock(BASE)
       .get('/api/public/riders/4598636')
-      .reply(function () {
-        headers = this.req.headers;
+      .reply((request: Request) => {
+        headers = headersOf(request);
         return [200, fixture('zwiftracing-public-rider-single')];
       });
     const rider = await client.riders.get(4598636);
@@ -153,12 +155,12 @@ describe('public API: request shape', () => {
     const { client } = env();
     const [griffin, hanson] = fixture<Record<string, unknown>[]>('zwiftracing-public-riders-bulk-post');
     let body: unknown;
-    let headers: Headers = {};
+    let headers: HeaderMap = {};
     const scope = nock(BASE)
       .post('/api/public/riders')
-      .reply(function (_uri, requestBody) {
-        body = requestBody;
-        headers = this.req.headers;
+      .reply(async (request: Request) => {
+        body = await request.json();
+        headers = headersOf(request);
         // answer in a different order than requested, without 999
         return [200, [hanson, griffin]];
       });
@@ -182,8 +184,8 @@ describe('public API: request shape', () => {
     nock(BASE)
       .post('/api/public/riders')
       .times(3)
-      .reply((_uri, requestBody) => {
-        const chunk = requestBody as number[];
+      .reply(async (request: Request) => {
+        const chunk = (await request.json()) as number[];
         bodies.push(chunk);
         times.push(clock.now());
         return [
@@ -371,11 +373,11 @@ describe('public API: request shape', () => {
 describe('site API (no Authorization)', () => {
   it('events.upcoming: GET {site}/api/events/upcoming, seconds → ms, metres kept, laps number, signup counts', async () => {
     const { client } = env();
-    let headers: Headers = {};
+    let headers: HeaderMap = {};
     nock(SITE)
       .get('/api/events/upcoming')
-      .reply(function () {
-        headers = this.req.headers;
+      .reply((request: Request) => {
+        headers = headersOf(request);
         return [200, fixture('zwiftracing-internal-api-events-upcoming')];
       });
     const { events, skipped } = await client.events.upcoming();
@@ -425,13 +427,13 @@ describe('site API (no Authorization)', () => {
 
   it('events.signups: pens, riders with decoded names, flattened & deduped', async () => {
     const { client } = env();
-    let headers: Headers = {};
+    let headers: HeaderMap = {};
     const pens = fixture<{ riders: unknown[] }[]>('zwiftracing-internal-api-event-signups');
     pens[1]!.riders.push(pens[0]!.riders[0]); // same rider in two pens
     nock(SITE)
       .get('/api/events/5230192/signups')
-      .reply(function () {
-        headers = this.req.headers;
+      .reply((request: Request) => {
+        headers = headersOf(request);
         return [200, pens];
       });
     const res = await client.events.signups('5230192');
@@ -463,11 +465,11 @@ describe('site API (no Authorization)', () => {
 
   it('routes.list: km → metres, ids as text', async () => {
     const { client } = env();
-    let headers: Headers = {};
+    let headers: HeaderMap = {};
     nock(SITE)
       .get('/api/routes')
-      .reply(function () {
-        headers = this.req.headers;
+      .reply((request: Request) => {
+        headers = headersOf(request);
         return [200, [fixture('zwiftracing-internal-api-routes-item')]];
       });
     const { routes } = await client.routes.list();
@@ -497,11 +499,11 @@ describe('site API (no Authorization)', () => {
 describe('Zwift API (no Authorization)', () => {
   it('zwift.events.upcoming: eventStart +0000 → ms, subgroups, counts', async () => {
     const { client } = env({ apiKey: undefined });
-    let headers: Headers = {};
+    let headers: HeaderMap = {};
     nock(ZWIFT)
       .get('/api/public/events/upcoming')
-      .reply(function () {
-        headers = this.req.headers;
+      .reply((request: Request) => {
+        headers = headersOf(request);
         return [200, fixture('zwift-official-public-events-upcoming')];
       });
     const { events, skipped } = await client.zwift.events.upcoming();

@@ -56,7 +56,7 @@ describe('the API key never leaks', () => {
       .reply(200, { results: `${API_KEY}` })
       .get('/api/public/results/net')
       .times(4)
-      .replyWithError({ message: `connect failed for ${API_KEY}`, code: 'ECONNREFUSED' });
+      .replyWithError(Object.assign(new Error(`connect failed for ${API_KEY}`), { code: 'ECONNREFUSED' }));
     for (const id of ['401', '400', '429', '500', 'bad-json', 'bad-shape', 'net']) {
       errors.push(await client.results.forEvent(id).catch((err: unknown) => err));
     }

@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TIMEOUT, Timeouts } from '../src/http/timeouts.ts';
+import { Timeouts } from '../src/http/timeouts.ts';
 import { systemClock } from '../src/index.ts';
 import { ManualClock, settle } from './helpers/clock.ts';
 import { hangingFetch } from './helpers/hanging-fetch.ts';
@@ -43,39 +43,14 @@ describe('Timeouts (one sleep for all requests in flight)', () => {
   });
 });
 
-describe('shared timeout signals', () => {
-  it('handles armed at the same clock time share one signal; it aborts at their deadline only if one is still armed', async () => {
-    const clock = new ManualClock(0);
-    const timeouts = new Timeouts(clock, 1000);
-    const a = timeouts.arm();
-    const b = timeouts.arm();
-    expect(timeouts.signalOf(a)).toBe(timeouts.signalOf(b));
-    await clock.advance(1);
-    const c = timeouts.arm();
-    expect(timeouts.signalOf(c)).not.toBe(timeouts.signalOf(a));
-    timeouts.disarm(a); // settled early; b is still in flight
-    await clock.advance(999); // t = 1000: deadline of a and b
-    expect(timeouts.signalOf(b).aborted).toBe(true);
-    expect(timeouts.signalOf(b).reason).toBe(TIMEOUT);
-    expect(timeouts.signalOf(c).aborted).toBe(false); // its deadline is 1 ms later
-    await clock.advance(1);
-    expect(timeouts.signalOf(c).aborted).toBe(true);
-    // a group whose handles all settled is never aborted
-    const d = timeouts.arm();
-    const e = timeouts.arm();
-    const shared = timeouts.signalOf(d);
-    timeouts.disarm(d);
-    timeouts.disarm(e);
-    await clock.advance(5000);
-    expect(shared.aborted).toBe(false);
-  });
-
-  it('requests started together: the one still in flight at the deadline times out, the answered one is unaffected', async () => {
-    const held: { url: string; signal: AbortSignal; answer: () => void }[] = [];
+describe('timeouts of requests started together', () => {
+  it('the one still in flight at the deadline times out, the answered one is unaffected', async () => {
+    const held: { signal: AbortSignal; answer: () => void }[] = [];
     const fetchImpl = ((input: RequestInfo | URL, init?: RequestInit) =>
       new Promise<Response>((resolve, reject) => {
-        const signal = init!.signal!;
-        held.push({ url: String(input), signal, answer: () => resolve(new Response('[]', { status: 200 })) });
+        // ky hands fetch a Request that carries the signal
+        const signal = input instanceof Request ? input.signal : init!.signal!;
+        held.push({ signal, answer: () => resolve(new Response('[]', { status: 200 })) });
         signal.addEventListener('abort', () => reject(signal.reason), { once: true });
       })) as typeof fetch;
     const e = setup({ fetch: fetchImpl, retry: { limit: 0 }, timeoutMs: 1000 }, { auto: false });
@@ -84,11 +59,17 @@ describe('shared timeout signals', () => {
     const zwift = e.client.zwift.events.upcoming().catch((err: unknown) => err);
     await settle();
     expect(held).toHaveLength(2);
-    expect(held[0]!.signal).toBe(held[1]!.signal); // same clock time, same deadline: one signal
+    expect(e.clock.pending).toEqual([1000]); // one sleep serves both timeouts
     held[0]!.answer();
     await expect(routes).resolves.toMatchObject({ routes: [] });
-    await e.clock.advance(1000);
+    expect(held[1]!.signal.aborted).toBe(false);
+    await e.clock.advance(999);
+    expect(held[1]!.signal.aborted).toBe(false);
+    await e.clock.advance(1);
+    expect(held[1]!.signal.aborted).toBe(true);
     expect(await zwift).toMatchObject({ kind: 'timeout', endpoint: 'zwift.events.upcoming' });
+    expect(held[0]!.signal.aborted).toBe(false);
+    expect(e.clock.pending).toEqual([]); // idle client: no sleep left
   });
 });
 

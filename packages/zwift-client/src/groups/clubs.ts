@@ -1,5 +1,5 @@
 import type { ClientContext } from '../context.ts';
-import { type CallOptions, checkCallOptions, requestJson } from '../http/request.ts';
+import { type CallOptions, checkCallOptions, requestJson, withCallScope } from '../http/request.ts';
 import { decodeHtmlEntities } from '../normalise/html-entities.ts';
 import { normaliseRider } from '../normalise/rider.ts';
 import { toNumber } from '../normalise/values.ts';
@@ -20,40 +20,42 @@ export interface ClubsGroup {
 
 export function createClubsGroup(ctx: ClientContext): ClubsGroup {
   return {
-    async members(clubId, options) {
+    async members(clubId, callOptions) {
       const endpoint = 'clubs.members';
       const id = checkNumericId(clubId, 'clubId', endpoint);
-      checkCallOptions(options, endpoint);
-      const riders = new Map<number, Rider>();
-      const skipped: SkippedRecord[] = [];
-      let name: string | null = null;
-      let from: number | null = null;
-      for (;;) {
-        const url = `${ctx.baseUrl}/public/clubs/${id}${from === null ? '' : `/${from}`}`;
-        const body = await requestJson(ctx, endpoint, { url }, options);
-        const page = validateBody(ctx, endpoint, clubPageSchema, body);
-        if (name === null && typeof page.name === 'string') name = decodeHtmlEntities(page.name);
-        const records = validateList(
-          ctx,
-          endpoint,
-          page.riders,
-          riderSchema,
-          'riders',
-          normaliseRider,
-          skipped,
-        );
-        for (const rider of records) if (!riders.has(rider.riderId)) riders.set(rider.riderId, rider);
-        if (page.riders.length < ctx.clubPageSize) break;
-        // Next page starts at the highest rider id seen on this one (pages are sorted by riderId).
-        let last: number | null = null;
-        for (const raw of page.riders) {
-          const rid = toNumber((raw as { riderId?: unknown } | null)?.riderId);
-          if (rid !== null && (last === null || rid > last)) last = rid;
-        }
-        if (last === null || (from !== null && last <= from)) break; // no progress: stop rather than loop
-        from = last;
-      }
-      return { clubId: id, name, riders: [...riders.values()], skipped };
+      checkCallOptions(callOptions, endpoint);
+      return withCallScope(ctx, callOptions, (options) => allPages(ctx, id, options));
     },
   };
+}
+
+/** Every page of a club, deduped by riderId. */
+async function allPages(
+  ctx: ClientContext,
+  id: number,
+  options: CallOptions | undefined,
+): Promise<ClubMembersResult> {
+  const endpoint = 'clubs.members';
+  const riders = new Map<number, Rider>();
+  const skipped: SkippedRecord[] = [];
+  let name: string | null = null;
+  let from: number | null = null;
+  for (;;) {
+    const path = `/public/clubs/${id}${from === null ? '' : `/${from}`}`;
+    const body = await requestJson(ctx, endpoint, { path }, options);
+    const page = validateBody(ctx, endpoint, clubPageSchema, body);
+    if (name === null && typeof page.name === 'string') name = decodeHtmlEntities(page.name);
+    const records = validateList(ctx, endpoint, page.riders, riderSchema, 'riders', normaliseRider, skipped);
+    for (const rider of records) if (!riders.has(rider.riderId)) riders.set(rider.riderId, rider);
+    if (page.riders.length < ctx.clubPageSize) break;
+    // Next page starts at the highest rider id seen on this one (pages are sorted by riderId).
+    let last: number | null = null;
+    for (const raw of page.riders) {
+      const rid = toNumber((raw as { riderId?: unknown } | null)?.riderId);
+      if (rid !== null && (last === null || rid > last)) last = rid;
+    }
+    if (last === null || (from !== null && last <= from)) break; // no progress: stop rather than loop
+    from = last;
+  }
+  return { clubId: id, name, riders: [...riders.values()], skipped };
 }

@@ -25,12 +25,12 @@ export function createEventsGroup(ctx: ClientContext): EventsGroup {
     async upcoming(options) {
       const endpoint = 'events.upcoming';
       checkCallOptions(options, endpoint);
-      const url = `${ctx.siteBaseUrl}/api/events/upcoming`;
+      const path = '/api/events/upcoming';
       const list = validateBody(
         ctx,
         endpoint,
         listSchema,
-        await requestJson(ctx, endpoint, { url }, options),
+        await requestJson(ctx, endpoint, { path }, options),
       );
       const skipped: SkippedRecord[] = [];
       const events = validateList(ctx, endpoint, list, raceEventSchema, '', normaliseRaceEvent, skipped);
@@ -41,12 +41,12 @@ export function createEventsGroup(ctx: ClientContext): EventsGroup {
       const endpoint = 'events.signups';
       const id = checkStringId(eventId, 'eventId', endpoint);
       checkCallOptions(options, endpoint);
-      const url = `${ctx.siteBaseUrl}/api/events/${encodeURIComponent(id)}/signups`;
+      const path = `/api/events/${encodeURIComponent(id)}/signups`;
       const list = validateBody(
         ctx,
         endpoint,
         listSchema,
-        await requestJson(ctx, endpoint, { url }, options),
+        await requestJson(ctx, endpoint, { path }, options),
       );
       const skipped: SkippedRecord[] = [];
       const pens = validateList(

@@ -24,12 +24,12 @@ export function createResultsGroup(ctx: ClientContext): ResultsGroup {
       const endpoint = 'results.forEvent';
       const id = checkStringId(eventId, 'eventId', endpoint);
       checkCallOptions(options, endpoint);
-      const url = `${ctx.baseUrl}/public/results/${encodeURIComponent(id)}`;
+      const path = `/public/results/${encodeURIComponent(id)}`;
       const body = validateBody(
         ctx,
         endpoint,
         resultsBodySchema,
-        await requestJson(ctx, endpoint, { url }, options),
+        await requestJson(ctx, endpoint, { path }, options),
       );
       const skipped: SkippedRecord[] = [];
       if (Array.isArray(body)) {
@@ -74,12 +74,12 @@ export function createResultsGroup(ctx: ClientContext): ResultsGroup {
       const endpoint = 'results.zwiftPower';
       const id = checkStringId(eventId, 'eventId', endpoint);
       checkCallOptions(options, endpoint);
-      const url = `${ctx.baseUrl}/public/zp/${encodeURIComponent(id)}/results`;
+      const path = `/public/zp/${encodeURIComponent(id)}/results`;
       const body = validateBody(
         ctx,
         endpoint,
         zpResultsBodySchema,
-        await requestJson(ctx, endpoint, { url }, options),
+        await requestJson(ctx, endpoint, { path }, options),
       );
       const rows = Array.isArray(body) ? body : body.data;
       const skipped: SkippedRecord[] = [];

@@ -19,12 +19,12 @@ export function createRoutesGroup(ctx: ClientContext): RoutesGroup {
     async list(options) {
       const endpoint = 'routes.list';
       checkCallOptions(options, endpoint);
-      const url = `${ctx.siteBaseUrl}/api/routes`;
+      const path = '/api/routes';
       const list = validateBody(
         ctx,
         endpoint,
         listSchema,
-        await requestJson(ctx, endpoint, { url }, options),
+        await requestJson(ctx, endpoint, { path }, options),
       );
       const skipped: SkippedRecord[] = [];
       const routes = validateList(ctx, endpoint, list, routeSchema, '', normaliseRoute, skipped);

@@ -22,12 +22,12 @@ export function createZwiftGroup(ctx: ClientContext): ZwiftGroup {
       async upcoming(options) {
         const endpoint = 'zwift.events.upcoming';
         checkCallOptions(options, endpoint);
-        const url = `${ctx.zwiftBaseUrl}/api/public/events/upcoming`;
+        const path = '/api/public/events/upcoming';
         const list = validateBody(
           ctx,
           endpoint,
           listSchema,
-          await requestJson(ctx, endpoint, { url }, options),
+          await requestJson(ctx, endpoint, { path }, options),
         );
         const skipped: SkippedRecord[] = [];
         const events = validateList(ctx, endpoint, list, zwiftEventSchema, '', normaliseZwiftEvent, skipped);

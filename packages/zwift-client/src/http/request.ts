@@ -12,18 +12,27 @@ import { excerptOf } from '../redact.ts';
 import { parseJsonSafe } from './json.ts';
 import { backoffDelay, isRetryableStatus } from './retry.ts';
 import { retryAfterMs } from './retry-after.ts';
-import { type RawResponse, sendOnce } from './send.ts';
+import { type Exchange, type OutgoingRequest, sendOnce } from './send.ts';
 
 /** Options every method takes as its last argument. */
 export interface CallOptions {
-  /** Abort the call: waiting for a token, backing off or in flight. Rejects with `signal.reason`. */
+  /**
+   * Abort the call: waiting for a token, backing off or in flight. Rejects with `signal.reason`.
+   * Any number of concurrent calls may share one signal: the client keeps at most one listener on
+   * it (per client) while they run, and none once they settle.
+   * @default undefined (the call cannot be aborted)
+   */
   signal?: AbortSignal;
-  /** Higher runs first among calls waiting for the same bucket or for a concurrency slot. Default `0`. */
+  /**
+   * Higher runs first among calls waiting for the same bucket or for a concurrency slot.
+   * @default 0
+   */
   priority?: number;
   /**
    * Longest total time this call may wait for rate-limit tokens and 429 blocks. When the wait
    * needed exceeds it, the call rejects at once with a `RateLimitError` carrying `retryAfterMs`
-   * (`0` = never block). Default `Infinity`.
+   * (`0` = never block).
+   * @default Infinity
    */
   maxWaitMs?: number;
 }
@@ -48,16 +57,37 @@ export function checkCallOptions(options: CallOptions | undefined, endpoint: str
   }
 }
 
+/**
+ * Runs a method that makes several requests (pages, chunks) in ONE call scope: its requests share
+ * one internal signal derived from `options.signal`, so the caller's signal gets one listener for
+ * the whole call, not one per request.
+ */
+export async function withCallScope<O extends CallOptions, T>(
+  ctx: ClientContext,
+  options: O | undefined,
+  run: (options: O | undefined) => Promise<T>,
+): Promise<T> {
+  if (options?.signal === undefined) return run(options);
+  const scope = ctx.scopes.open(options.signal);
+  try {
+    return await run({ ...options, signal: scope.signal });
+  } finally {
+    scope.close();
+  }
+}
+
 /** The request an endpoint makes. */
 export interface EndpointRequest {
-  url: string;
+  /** Path below the endpoint's API base, e.g. `/public/riders/5`. */
+  path: string;
   json?: unknown;
 }
 
 /**
  * Runs one endpoint call to a parsed JSON body: token before dispatch, timeout, retries with
  * back-off for 5xx/network/timeout, 429 handling (block the bucket, retry within bounds), typed
- * errors for the rest.
+ * errors for the rest. The call's inner waits all use one internal signal derived from
+ * `options.signal` (see `CallScopes`).
  */
 export async function requestJson(
   ctx: ClientContext,
@@ -68,27 +98,45 @@ export async function requestJson(
   const def = ENDPOINTS[endpoint];
   const key = ctx.storeKeys[def.bucket];
   if (key === null) throw new ConfigError('apiKey', `is required for ${endpoint} (public API)`, endpoint);
+  const scope = ctx.scopes.open(options.signal);
+  try {
+    return await attempts(ctx, endpoint, key, request, options, scope.signal);
+  } finally {
+    scope.close();
+  }
+}
+
+async function attempts(
+  ctx: ClientContext,
+  endpoint: EndpointId,
+  key: string,
+  request: EndpointRequest,
+  options: CallOptions,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const def = ENDPOINTS[endpoint];
   const spec = ctx.specs[def.bucket];
-  const { signal } = options;
   const priority = options.priority ?? 0;
   const budget: WaitBudget = { remainingMs: options.maxWaitMs ?? Number.POSITIVE_INFINITY };
-  const outgoing = {
+  const outgoing: OutgoingRequest = {
     endpoint,
+    bucket: def.bucket,
+    api: def.api,
     method: def.method,
-    url: request.url,
-    auth: def.api === 'public',
+    path: request.path,
     json: request.json,
   };
   const acquire = { endpoint, bucket: def.bucket, priority, signal, budget };
   const { retry, logger } = ctx;
 
-  for (let attempt = 0; ; attempt++) {
-    let raw: RawResponse;
+  for (let attempt = 1; ; attempt++) {
+    const retriesLeft = attempt <= retry.limit;
+    let exchange: Exchange;
     try {
-      raw = await ctx.limiter.run(key, spec, acquire, () => sendOnce(ctx, outgoing, signal));
+      exchange = await ctx.limiter.run(key, spec, acquire, () => sendOnce(ctx, outgoing, signal, attempt));
     } catch (error) {
-      if ((error instanceof TransientError || error instanceof TimeoutError) && attempt < retry.limit) {
-        const delay = backoffDelay(attempt, retry);
+      if ((error instanceof TransientError || error instanceof TimeoutError) && retriesLeft) {
+        const delay = backoffDelay(attempt - 1, retry);
         logger.warn(
           { endpoint, attempt, delayMs: delay, kind: error.kind },
           `${endpoint}: ${error.message}; retrying`,
@@ -98,16 +146,16 @@ export async function requestJson(
       }
       throw error;
     }
-    const { status } = raw;
-    if (ctx.debug) logger.debug({ endpoint, attempt, status }, `${endpoint}: HTTP ${status}`);
-    if (status >= 200 && status < 300) return parseBody(ctx, endpoint, raw.text, status);
+    if (exchange.ok) return parseBody(ctx, endpoint, exchange.text, exchange.status);
 
+    // ky's HTTPError, mapped to a typed error (or a retry)
+    const { status } = exchange;
     if (status === 429) {
       const now = ctx.clock.now();
-      const wait = retryAfterMs(raw.headers.get('retry-after'), tryParse(raw.text), now) ?? spec.intervalMs;
+      const wait = retryAfterMs(exchange.retryAfter, bodyOf(exchange.data), now) ?? spec.intervalMs;
       await ctx.store.block(key, now + wait, spec);
       const bound = Math.min(retry.maxRetryAfterMs, budget.remainingMs);
-      if (attempt < retry.limit && wait <= bound) {
+      if (retriesLeft && wait <= bound) {
         logger.warn(
           { endpoint, attempt, retryAfterMs: wait },
           `${endpoint}: HTTP 429; retrying after the block`,
@@ -129,13 +177,13 @@ export async function requestJson(
     }
     if (status === 404) throw new NotFoundError(`${endpoint}: not found (HTTP 404)`, { endpoint, status });
     if (isRetryableStatus(status)) {
-      if (attempt < retry.limit) {
-        const delay = backoffDelay(attempt, retry);
+      if (retriesLeft) {
+        const delay = backoffDelay(attempt - 1, retry);
         logger.warn({ endpoint, attempt, status, delayMs: delay }, `${endpoint}: HTTP ${status}; retrying`);
         await ctx.clock.sleep(delay, signal);
         continue;
       }
-      throw new TransientError(`${endpoint}: HTTP ${status} after ${attempt + 1} attempts`, {
+      throw new TransientError(`${endpoint}: HTTP ${status} after ${attempt} attempts`, {
         endpoint,
         status,
       });
@@ -144,9 +192,14 @@ export async function requestJson(
       endpoint,
       status,
       path: '',
-      excerpt: excerptOf(raw.text, ctx.redact),
+      excerpt: excerptOf(exchange.data ?? '', ctx.redact),
     });
   }
+}
+
+/** An error body as JSON: ky parsed it when its content type said JSON; otherwise it is text. */
+function bodyOf(data: unknown): unknown {
+  return typeof data === 'string' ? tryParse(data) : (data ?? null);
 }
 
 function tryParse(text: string): unknown {

@@ -1,119 +1,162 @@
+import { isHTTPError, isNetworkError } from 'ky';
 import type { ClientContext } from '../context.ts';
 import { TimeoutError } from '../errors/timeout-error.ts';
 import { TransientError } from '../errors/transient-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
+import type { ApiName, BucketName, EndpointId } from '../rate-limit/table.ts';
 import { BodyTooLargeError, readBodyCapped } from './body.ts';
-import { TIMEOUT, type TimeoutHandle } from './timeouts.ts';
+import type { Attempt } from './observer.ts';
 
-/** One HTTP exchange, body read. */
-export interface RawResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+/** What one attempt got back: a 2xx body, or the status and error body of any other answer. */
+export type Exchange =
+  | { readonly ok: true; readonly status: number; readonly text: string }
+  | {
+      readonly ok: false;
+      readonly status: number;
+      /** The `Retry-After` header. */
+      readonly retryAfter: string | null;
+      /** ky's `HTTPError.data`: the error body, parsed when its content type is JSON, else text; `undefined` when empty or unreadable. */
+      readonly data: unknown;
+    };
 
 /** What to send. */
 export interface OutgoingRequest {
-  endpoint: string;
+  endpoint: EndpointId;
+  bucket: BucketName;
+  api: ApiName;
   method: 'GET' | 'POST';
-  url: string;
-  /** Send `Authorization: <raw key>` (public API only). */
-  auth: boolean;
+  /** Path below the API's base URL (ky's `prefix`). */
+  path: string;
   /** JSON body (POST). */
   json?: unknown;
 }
 
+/** Abort reason of an attempt the client's timeout ended (an Error, so ky's `beforeError` hooks see it). */
+class AttemptTimeout extends Error {
+  constructor() {
+    super('request timed out');
+    this.name = 'AttemptTimeout';
+  }
+}
+
 /**
- * Sends one request and reads its body, under a timeout measured on the client's clock.
- * Rejects with `signal.reason` when the caller aborts, a {@link TimeoutError}, a
- * {@link TransientError} for network failures (sanitised: no raw client error, no headers), or a
- * {@link ValidationError} when the body is over `maxBodyBytes`.
+ * Sends one attempt through ky and reads its body (2xx: capped at `maxBodyBytes`), under a timeout
+ * measured on the client's clock. ky's `HTTPError` becomes an `{ ok: false }` exchange (status,
+ * `Retry-After`, error body) for the caller to map to a typed error; the error object itself —
+ * which holds the request and its headers — goes no further. Rejects with `signal.reason` when the
+ * call's signal aborts, a {@link TimeoutError}, a {@link TransientError} for network failures
+ * (sanitised: no raw client error, no headers), or a {@link ValidationError} for a body over
+ * `maxBodyBytes`.
  */
 export async function sendOnce(
   ctx: ClientContext,
   request: OutgoingRequest,
   signal: AbortSignal | undefined,
-): Promise<RawResponse> {
+  attemptNumber: number,
+): Promise<Exchange> {
   signal?.throwIfAborted();
-  // Without a caller's signal, only the timeout aborts the request: it uses the signal shared by
-  // the requests armed at the same clock time (same deadline). With one, a controller of its own
-  // is aborted by either.
-  let timer: TimeoutHandle;
-  let fetchSignal: AbortSignal;
-  let onAbort: (() => void) | undefined;
+  const { endpoint } = request;
+  const attempt: Attempt | undefined = ctx.observer?.attempt(
+    endpoint,
+    request.bucket,
+    request.method,
+    attemptNumber,
+  );
+  // One controller per attempt, aborted by the call's (internal, short-lived) signal or the timeout.
+  const controller = new AbortController();
   let timedOut = false;
-  if (signal === undefined) {
-    timer = ctx.timeouts.arm();
-    fetchSignal = ctx.timeouts.signalOf(timer);
-  } else {
-    const controller = new AbortController();
-    onAbort = () => controller.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    timer = ctx.timeouts.arm(() => {
-      timedOut = true;
-      controller.abort(TIMEOUT);
-    });
-    fetchSignal = controller.signal;
-  }
-
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (request.auth && ctx.apiKey !== null) headers['authorization'] = ctx.apiKey;
-  let body: string | undefined;
-  if (request.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(request.json);
-  }
+  const timer = ctx.timeouts.arm(() => {
+    timedOut = true;
+    if (attempt !== undefined) attempt.timedOut = true;
+    controller.abort(new AttemptTimeout());
+  });
+  const onAbort = (): void => {
+    if (attempt !== undefined) attempt.aborted = true;
+    controller.abort(signal?.reason);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
-    // Looked up per call, so a global fetch patched after the client was created (nock) is used.
-    const fetchImpl = ctx.fetch ?? globalThis.fetch;
-    const response = await fetchImpl(request.url, {
+    const response = await ctx.http[request.api](request.path, {
       method: request.method,
-      headers,
-      body,
-      signal: fetchSignal,
+      json: request.json,
+      signal: controller.signal,
+      ...(attempt === undefined ? {} : { context: { attempt } }),
     });
     const text = await readBodyCapped(response, ctx.maxBodyBytes);
-    return { status: response.status, headers: response.headers, text };
+    return { ok: true, status: response.status, text };
   } catch (error) {
+    if (attempt !== undefined && ctx.observer !== null) {
+      // ky runs no `beforeError` hook for a non-Error rejection (e.g. an abort reason that is a string)
+      ctx.observer.end(attempt, null, timedOut ? 'timeout' : signal?.aborted ? 'aborted' : 'network_error');
+    }
     if (signal?.aborted) throw signal.reason;
-    if (timedOut || (signal === undefined && fetchSignal.aborted)) {
-      throw new TimeoutError(`${request.endpoint}: no answer within ${ctx.timeoutMs} ms`, {
-        endpoint: request.endpoint,
+    if (timedOut) {
+      throw new TimeoutError(`${endpoint}: no answer within ${ctx.timeoutMs} ms`, {
+        endpoint,
         timeoutMs: ctx.timeoutMs,
       });
     }
-    if (error instanceof BodyTooLargeError) {
-      throw new ValidationError(`${request.endpoint}: ${error.message}`, {
-        endpoint: request.endpoint,
-        path: '',
-        excerpt: '',
-      });
+    if (isHTTPError(error)) {
+      return {
+        ok: false,
+        status: error.response.status,
+        retryAfter: error.response.headers.get('retry-after'),
+        data: error.data,
+      };
     }
-    throw new TransientError(`${request.endpoint}: network error: ${ctx.redact(describe(error))}`, {
-      endpoint: request.endpoint,
-      cause: sanitise(error, ctx.redact),
+    if (error instanceof BodyTooLargeError) {
+      throw new ValidationError(`${endpoint}: ${error.message}`, { endpoint, path: '', excerpt: '' });
+    }
+    // ky's NetworkError only wraps fetch's own error (and names the request): report that error
+    const raw: unknown = isNetworkError(error) && error.cause !== undefined ? error.cause : error;
+    throw new TransientError(`${endpoint}: network error: ${ctx.redact(describe(raw))}`, {
+      endpoint,
+      cause: sanitise(raw, ctx.redact),
     });
   } finally {
     ctx.timeouts.disarm(timer);
-    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
+/** The messages down the cause chain (fetch's error wraps the system error) and the first error code. */
 function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error.cause as { code?: unknown } | undefined)?.code;
-    const inner = error.cause instanceof Error ? error.cause.message : undefined;
-    return [error.message, inner, typeof code === 'string' ? code : undefined].filter(Boolean).join(': ');
+  if (!(error instanceof Error)) return String(error);
+  const parts: string[] = [];
+  let current: unknown = error;
+  let code: string | undefined;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current.message !== '' && !parts.includes(current.message)) parts.push(current.message);
+    const c = (current as Error & { code?: unknown }).code;
+    if (typeof c === 'string') code ??= c;
+    const cause: unknown = current.cause;
+    if (!(cause instanceof Error)) {
+      const causeCode = (cause as { code?: unknown } | undefined)?.code;
+      if (typeof causeCode === 'string') code ??= causeCode;
+      break;
+    }
+    current = cause;
   }
-  return String(error);
+  if (code !== undefined && !parts.includes(code)) parts.push(code);
+  return parts.join(': ');
 }
 
 /** A fresh, plain Error carrying only name, message and code — never request objects or headers. */
 function sanitise(error: unknown, redact: (text: string) => string): Error {
   const clean = new Error(redact(describe(error)));
   clean.name = error instanceof Error ? error.name : 'Error';
-  const code = error instanceof Error ? (error.cause as { code?: unknown } | undefined)?.code : undefined;
-  if (typeof code === 'string') (clean as Error & { code?: string }).code = code;
+  const code = codeOf(error);
+  if (code !== undefined) (clean as Error & { code?: string }).code = code;
   return clean;
+}
+
+function codeOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

@@ -1,36 +1,21 @@
-import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
-
-/** Handles armed at the same clock time share a deadline, hence (on request) one abort signal. */
-interface TimeoutGroup {
-  deadline: number;
-  controller: AbortController | null;
-}
 
 /** An armed timeout; `disarm` it when the request settles. */
 export interface TimeoutHandle {
   deadline: number;
   done: boolean;
   fire: () => void;
-  group: TimeoutGroup;
 }
-
-/** Reason of the signals of {@link Timeouts.signalOf} when their deadline passes. */
-export const TIMEOUT: unique symbol = Symbol('timeout');
 
 const CANCELLED = Symbol('timeouts-cancelled');
 const noop = (): void => {};
 
 /**
  * Request timeouts of one client on its clock, with ONE pending sleep for all requests in flight
- * (instead of a timer + AbortController per request — the hot path of a busy client). Deadlines are
- * `now + timeoutMs` with a fixed `timeoutMs`, so they arrive in order and a FIFO suffices. When no
- * request is in flight the sleep is cancelled, so an idle client holds no timer.
- *
- * Requests armed at the same clock time have the same deadline, so they can also share one abort
- * signal ({@link signalOf}): when the deadline passes, every one of them still in flight times
- * out at once, and the signal of those that settled earlier no longer matters. A busy client
- * thus creates one AbortController per clock tick instead of one per request.
+ * (instead of a sleep per request — the hot path of a busy client, and on a virtual clock one timer
+ * instead of hundreds). Deadlines are `now + timeoutMs` with a fixed `timeoutMs`, so they arrive in
+ * order and a FIFO suffices. When no request is in flight the sleep is cancelled, so an idle client
+ * holds no timer.
  */
 export class Timeouts {
   readonly #clock: Clock;
@@ -39,7 +24,6 @@ export class Timeouts {
   #head = 0;
   #active = 0;
   #sleeper: AbortController | null = null;
-  #lastGroup: TimeoutGroup | null = null;
 
   constructor(clock: Clock, timeoutMs: number) {
     this.#clock = clock;
@@ -47,33 +31,12 @@ export class Timeouts {
   }
 
   /** Calls `fire` once `timeoutMs` of clock time pass, unless disarmed first. */
-  arm(fire: () => void = noop): TimeoutHandle {
-    const deadline = this.#clock.now() + this.#timeoutMs;
-    let group = this.#lastGroup;
-    if (group === null || group.deadline !== deadline || group.controller?.signal.aborted === true) {
-      group = { deadline, controller: null };
-      this.#lastGroup = group;
-    }
-    const handle: TimeoutHandle = { deadline, done: false, fire, group };
+  arm(fire: () => void): TimeoutHandle {
+    const handle: TimeoutHandle = { deadline: this.#clock.now() + this.#timeoutMs, done: false, fire };
     this.#queue.push(handle);
     this.#active++;
     if (this.#sleeper === null) this.#schedule();
     return handle;
-  }
-
-  /**
-   * A signal aborted with reason {@link TIMEOUT} when `handle`'s deadline passes while it (or any
-   * handle armed at the same clock time) is still armed. Shared by those handles.
-   */
-  signalOf(handle: TimeoutHandle): AbortSignal {
-    const { group } = handle;
-    if (group.controller === null) {
-      group.controller = new AbortController();
-      // many requests may listen to one signal (undici raises the limit the same way; a custom
-      // fetch would otherwise trigger MaxListenersExceededWarning past 10 requests per tick)
-      setMaxListeners(1500, group.controller.signal);
-    }
-    return group.controller.signal;
   }
 
   disarm(handle: TimeoutHandle): void {
@@ -84,7 +47,6 @@ export class Timeouts {
     if (this.#active === 0) {
       this.#queue = [];
       this.#head = 0;
-      this.#lastGroup = null;
       const sleeper = this.#sleeper;
       this.#sleeper = null;
       sleeper?.abort(CANCELLED);
@@ -96,8 +58,12 @@ export class Timeouts {
     let head = this.#head;
     while (head < queue.length && queue[head]!.done) head++;
     this.#head = head;
-    if (head > 1024 && head * 2 > queue.length) {
-      this.#queue = queue.slice(head);
+    this.#compact();
+  }
+
+  #compact(): void {
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
   }
@@ -127,13 +93,11 @@ export class Timeouts {
       if (handle.done) continue;
       handle.done = true;
       this.#active--;
-      handle.fire();
-      handle.group.controller?.abort(TIMEOUT);
+      const fire = handle.fire;
+      handle.fire = noop;
+      fire();
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#compact();
     if (this.#active > 0 && this.#sleeper === null) this.#schedule();
   }
 }

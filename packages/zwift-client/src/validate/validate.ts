@@ -3,7 +3,6 @@ import type { ClientContext } from '../context.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { excerptOf } from '../redact.ts';
 import type { SkippedRecord } from '../types.ts';
-import { fastCheckOf } from './fast.ts';
 import { formatPath } from './path.ts';
 
 function firstIssue(error: z.ZodError): { path: readonly PropertyKey[]; message: string } {
@@ -24,8 +23,6 @@ export function validateBody<S extends z.ZodType>(
   value: unknown,
   basePath = '',
 ): z.output<S> {
-  // Well-formed payloads (the common case) skip zod's result objects; anything else goes to zod.
-  if (fastCheckOf(schema)?.(value) === true) return value as z.output<S>;
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const { path, message } = firstIssue(result.error);
@@ -50,14 +47,13 @@ export function validateList<S extends z.ZodType, T>(
   skipped: SkippedRecord[],
 ): T[] {
   const out: T[] = [];
-  const fast = fastCheckOf(schema);
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    const result = fast?.(item) === true ? { success: true as const, data: item } : schema.safeParse(item);
+    const result = schema.safeParse(item);
     let failure: { path: readonly PropertyKey[]; message: string } | null = null;
     if (result.success) {
       try {
-        out.push(normalise(result.data as z.output<S>, index));
+        out.push(normalise(result.data, index));
         continue;
       } catch (error) {
         failure = { path: [], message: error instanceof Error ? error.message : String(error) };
