@@ -3,7 +3,7 @@ import type { Options } from 'tsup';
 /**
  * Dual ESM + CJS build used by every published package.
  *
- * ESM-only dependencies (p-queue) must be bundled into the CJS build, otherwise
+ * ESM-only dependencies (ky, p-queue) must be bundled into the CJS build, otherwise
  * `require()` of the CJS output fails at runtime (see shared/TOOLCHAIN.md).
  */
 export function dualBuild(options: {
