@@ -1,15 +1,11 @@
-import {
-  type Clock,
-  createVirtualClock,
-  DEFAULT_START,
-  isVirtualClock,
-  toEpochMs,
-  type VirtualClock,
-} from './clock.ts';
+import type { Clock } from '@racesync/zwift-client';
+import { DEFAULT_START, toEpochMs } from './clock/start-time.ts';
+import { createVirtualClock, isVirtualClock, type VirtualClock } from './clock/virtual-clock.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { BUCKETS, type BucketName, type BucketSpec, SlidingWindowLimiter, type Tier } from './limits.ts';
 import { hash32, stream } from './prng.ts';
-import { emptyStats, SimServer, type SimulationStats } from './server.ts';
+import { SimServer } from './server/sim-server.ts';
+import { emptyStats, type SimulationStats } from './server/stats.ts';
 import { type Truth, TruthIndex, TruthView } from './truth.ts';
 import { World } from './world/world.ts';
 
