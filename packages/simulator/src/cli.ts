@@ -6,7 +6,8 @@
  *   racesync-sim truth --seed 42 --at 2026-01-02T12:00:00Z
  */
 import { parseArgs } from 'node:util';
-import { createScaledClock, DEFAULT_START, toEpochMs } from './clock.ts';
+import { createScaledClock } from './clock/scaled-clock.ts';
+import { DEFAULT_START, toEpochMs } from './clock/start-time.ts';
 import { createSimulation, type SimulationOptions } from './simulation.ts';
 
 const USAGE = `Usage:

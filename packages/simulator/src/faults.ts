@@ -7,17 +7,27 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface FaultOptions {
   /** Fraction of eligible responses (0…1) that are faulted. */
   rate: number;
-  /** Relative weights of the kinds (default: all equal). A kind with weight 0 never occurs. */
+  /**
+   * Relative weights of the kinds; a kind with weight 0, or left out when `kinds` is given, never
+   * occurs.
+   * @default every kind weight 1
+   */
   kinds?: Partial<Record<FaultKind, number>>;
   /**
    * A hung request is held until the client aborts, the server closes, or this much clock time
-   * passes — then the connection is dropped, like a proxy timeout. Default 10 min; `Infinity`
-   * holds it for good.
+   * passes — then the connection is dropped, like a proxy timeout. `Infinity` holds it for good.
+   * @default 600000 (10 min)
    */
   hangMs?: number;
-  /** Delay of a slow response (clock ms). Default 20 s. */
+  /**
+   * Delay of a slow response (clock ms).
+   * @default 20000
+   */
   slowMs?: number;
-  /** Range of a 429 burst's Retry-After (seconds). Default [2, 20]. */
+  /**
+   * Range of a 429 burst's Retry-After (seconds).
+   * @default [2, 20]
+   */
   burstSeconds?: [number, number];
 }
 

@@ -5,23 +5,23 @@
  * @packageDocumentation
  */
 
+/** The clock contract of every racesync package (declared once, in `@racesync/zwift-client`). */
+export type { Clock } from '@racesync/zwift-client';
+export { createScaledClock, type ScaledClock, type ScaledClockOptions } from './clock/scaled-clock.ts';
+export { VirtualClockStallError } from './clock/stall-error.ts';
+export { DEFAULT_START } from './clock/start-time.ts';
+export { systemClock } from './clock/system-clock.ts';
 export {
-  type Clock,
-  createScaledClock,
   createVirtualClock,
-  DEFAULT_START,
   isVirtualClock,
-  type ScaledClock,
-  type ScaledClockOptions,
-  systemClock,
   type VirtualClock,
   type VirtualClockOptions,
-  VirtualClockStallError,
-} from './clock.ts';
+} from './clock/virtual-clock.ts';
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.ts';
 export { BUCKETS, type BucketName, type BucketSpec, type Tier } from './limits.ts';
 export { WORLD_MODEL } from './model.ts';
-export type { EndpointName, SimulationStats } from './server.ts';
+export type { EndpointName } from './server/routes.ts';
+export type { SimulationStats } from './server/stats.ts';
 export {
   createSimulation,
   type ListenOptions,

@@ -1,46 +1,81 @@
-import {
-  type Clock,
-  createVirtualClock,
-  DEFAULT_START,
-  isVirtualClock,
-  toEpochMs,
-  type VirtualClock,
-} from './clock.ts';
+import type { Clock } from '@racesync/zwift-client';
+import { DEFAULT_START, toEpochMs } from './clock/start-time.ts';
+import { createVirtualClock, isVirtualClock, type VirtualClock } from './clock/virtual-clock.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { BUCKETS, type BucketName, type BucketSpec, SlidingWindowLimiter, type Tier } from './limits.ts';
 import { hash32, stream } from './prng.ts';
-import { emptyStats, SimServer, type SimulationStats } from './server.ts';
+import { SimServer } from './server/sim-server.ts';
+import { emptyStats, type SimulationStats } from './server/stats.ts';
 import { type Truth, TruthIndex, TruthView } from './truth.ts';
 import { World } from './world/world.ts';
 
 export interface SimulationOptions {
-  /** Seed of every random stream. Default 42. */
+  /**
+   * Seed of every random stream.
+   * @default 42
+   */
   seed?: number | string;
-  /** Virtual start (epoch ms, ISO string or Date). Default 2026-01-01T00:00:00Z. */
+  /**
+   * Virtual start (epoch ms, ISO string or Date).
+   * @default '2026-01-01T00:00:00Z'
+   */
   start?: number | string | Date;
-  /** Team riders (members of the team's club). Default 80. */
+  /**
+   * Team riders (members of the team's club).
+   * @default 80
+   */
   teamSize?: number;
-  /** Simulated days after `start` (the world also covers 2 days before and a 7-day feed after). Default 7. */
+  /**
+   * Simulated days after `start` (the world also covers 2 days before and a 7-day feed after).
+   * @default 7
+   */
   days?: number;
-  /** Races per day on the site feed. Default 120. */
+  /**
+   * Races per day on the site feed.
+   * @default 120
+   */
   eventsPerDay?: number;
-  /** Other riders who fill signup lists and results. Default 20 000. */
+  /**
+   * Other riders who fill signup lists and results (at least 1000).
+   * @default 20000
+   */
   populationSize?: number;
-  /** Public API tier of the API key(s). Default 'standard'. */
+  /**
+   * Public API tier of the API key(s).
+   * @default 'standard'
+   */
   tier?: Tier;
-  /** Site API budget (global): requests per 60 s, or a full spec. Default 10 / 60 s. */
+  /**
+   * Site API budget (global): requests per 60 s, or a full spec.
+   * @default 10 (per 60 s)
+   */
   siteBudget?: number | BucketSpec;
-  /** Zwift API budget (global): requests per 60 s, or a full spec. Default 5 / 60 s. */
+  /**
+   * Zwift API budget (global): requests per 60 s, or a full spec.
+   * @default 5 (per 60 s)
+   */
   zwiftBudget?: number | BucketSpec;
   /** Override any bucket of the tier's table. */
   limits?: Partial<Record<BucketName, BucketSpec>>;
-  /** Club page size of `/public/clubs/{id}[/{from}]`. Default 1000. */
+  /**
+   * Club page size of `/public/clubs/{id}[/{from}]`.
+   * @default 1000
+   */
   clubPageSize?: number;
-  /** Accepted API keys (each has its own public-API windows). Default: one key derived from the seed. */
+  /**
+   * Accepted API keys (each has its own public-API windows).
+   * @default one key derived from the seed
+   */
   apiKeys?: string[];
-  /** Fault injection (default: none). */
+  /**
+   * Fault injection.
+   * @default null (no faults)
+   */
   faults?: FaultOptions | null;
-  /** Clock of the simulation. Default: a new virtual clock at `start`. */
+  /**
+   * Clock of the simulation.
+   * @default a new virtual clock at `start`
+   */
   clock?: Clock;
 }
 
@@ -57,9 +92,15 @@ export interface ResolvedOptions {
 }
 
 export interface ListenOptions {
-  /** Default 0 (an ephemeral port). */
+  /**
+   * Port to listen on (0: an ephemeral port).
+   * @default 0
+   */
   port?: number;
-  /** Default 127.0.0.1. */
+  /**
+   * Host (interface) to listen on.
+   * @default '127.0.0.1'
+   */
   host?: string;
 }
 

@@ -1,6 +1,6 @@
 /** Ground truth: what upstream holds at a virtual time, for tests and benchmarks. */
 import type { SimEvent } from './world/events.ts';
-import { signupIndicesAt } from './world/payloads.ts';
+import { signupIndicesAt } from './world/payloads/site-signups.ts';
 import type { RawResultRow } from './world/results.ts';
 import { countUpTo } from './world/signups.ts';
 import type { RiderChange } from './world/team.ts';

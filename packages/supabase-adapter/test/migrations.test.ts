@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
@@ -90,6 +91,148 @@ describe('migrations()', () => {
   });
 });
 
+/** The functions migration of the first release: applied history, kept byte for byte. */
+const HISTORY = '20261129000200_racesync_functions';
+/** The migrations a database had before the per-domain function files existed. */
+const FIRST_RELEASE = [
+  '20261129000100_racesync_schema',
+  HISTORY,
+  '20261129000300_racesync_views',
+  '20261129000400_racesync_security',
+];
+const DOMAIN_FILE = /^20261206\d{6}_racesync_[a-z_]+_functions$/;
+/** Each `create or replace function … $fn$;` statement of a migration, by function name. */
+const functionBlocks = (sql: string): Map<string, string[]> => {
+  const out = new Map<string, string[]>();
+  for (const m of sql.matchAll(/^create or replace function racesync\.(\w+)\([\s\S]*?^\$fn\$;$/gm)) {
+    out.set(m[1]!, [...(out.get(m[1]!) ?? []), m[0]]);
+  }
+  return out;
+};
+
+describe('per-domain function migrations', () => {
+  const list = migrations();
+  const domainFiles = list.filter((m) => DOMAIN_FILE.test(m.name));
+
+  it('come after the first release, whose files stay byte for byte as users applied them', () => {
+    expect(list.slice(0, 4).map((m) => m.name)).toEqual(FIRST_RELEASE);
+    // SHA-256 of the files as released: an applied migration is never edited (add a file instead).
+    const released: Record<string, string> = {
+      '20261129000100_racesync_schema': 'fb5f5ab00941c19763dee045c5bcce15d84d1852645267b4ae070bdba711f317',
+      '20261129000200_racesync_functions': 'a5b897516cc42cf381c0f0bdfe88b74ea1a8890532fec87d8a0dffe2cc2e857b',
+      '20261129000300_racesync_views': 'f5bf95bfeec034a39ab18c549bc27b8ec5febcf572691afa206ff1a651733fc9',
+      '20261129000400_racesync_security': '3583edb0a9f3381a380ddfc711b6b4f3cae0a9f49ccd9574b6e5ec7d013a53da',
+    };
+    for (const [name, sha256] of Object.entries(released)) {
+      expect(
+        createHash('sha256')
+          .update(readFileSync(`${dir}/${name}.sql`))
+          .digest('hex'),
+        name,
+      ).toBe(sha256);
+    }
+    expect(domainFiles.map((m) => m.name)).toEqual(list.slice(4).map((m) => m.name));
+    expect(domainFiles.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('define every function of the history file exactly once, with the identical statement', () => {
+    const history = functionBlocks(list.find((m) => m.name === HISTORY)!.sql);
+    expect(history.size).toBe(28);
+    const defined = new Map<string, { file: string; block: string }[]>();
+    for (const file of domainFiles) {
+      for (const [name, blocks] of functionBlocks(file.sql)) {
+        for (const block of blocks)
+          defined.set(name, [...(defined.get(name) ?? []), { file: file.name, block }]);
+      }
+    }
+    expect([...defined.keys()].sort()).toEqual([...history.keys()].sort());
+    for (const [name, [block]] of history) {
+      const where = defined.get(name)!;
+      expect(where, `${name} is defined in ${where.map((w) => w.file).join(', ')}`).toHaveLength(1);
+      expect(where[0]!.block, `${name} in ${where[0]!.file}`).toBe(block);
+    }
+    // Each domain file defines functions and records itself; nothing else changes the schema.
+    for (const file of domainFiles) {
+      const statements = file.sql
+        .replace(/^create or replace function [\s\S]*?^\$fn\$;$/gm, '')
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('--'));
+      expect(statements, file.name).toEqual([
+        `insert into racesync.schema_migrations (name) values ('${file.name}')`,
+        'on conflict (name) do nothing;',
+        "notify pgrst, 'reload schema';",
+      ]);
+    }
+  });
+});
+
+/** Everything that defines a schema's functions, with the schema's name written as `racesync`. */
+const functionsOf = async (schema: string) => {
+  const rows = await admin<
+    {
+      sig: string;
+      def: string;
+      acl: string | null;
+      secdef: boolean;
+      config: string[] | null;
+      owner: string;
+    }[]
+  >`
+    select p.oid::regprocedure::text as sig, pg_get_functiondef(p.oid) as def, p.proacl::text as acl,
+           p.prosecdef as secdef, p.proconfig as config, pg_get_userbyid(p.proowner) as owner
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname = ${schema}
+    order by 1`;
+  const own = (text: string): string => text.split(schema).join('racesync');
+  return rows.map((r) => ({ ...r, sig: own(r.sig), def: own(r.def) }));
+};
+
+describe('migrating a database of the first release', () => {
+  it('applies the per-domain files on top, and every function ends as on a fresh database', async () => {
+    const upgraded = freshSchemaName('rs_up');
+    const fresh = freshSchemaName('rs_fr');
+    const conn = postgres(pgUrl(), { max: 1, onnotice: () => {} });
+    try {
+      // The first release, applied as `supabase db push` did: one transaction per file.
+      for (const m of migrations({ schema: upgraded }).filter((x) => FIRST_RELEASE.includes(x.name))) {
+        await conn.begin((tx) => tx.unsafe(m.sql));
+      }
+      const before = await functionsOf(upgraded);
+      expect(before).toHaveLength(30);
+
+      // The new package version sees exactly the new files missing, and applies them.
+      const transport = createPostgresTransport({ sql: conn });
+      const storage = createPostgresStorage({ transport, schema: upgraded });
+      const error = await storage.verify().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationsMissingError);
+      const added = migrations()
+        .map((m) => m.name)
+        .filter((name) => !FIRST_RELEASE.includes(name));
+      expect((error as MigrationsMissingError).missing).toEqual(added);
+      const result = await migrate({ transport, schema: upgraded });
+      expect(result).toEqual({ schema: upgraded, applied: added, skipped: FIRST_RELEASE });
+      await expect(storage.verify()).resolves.toBeUndefined();
+
+      await migrate({ connectionString: pgUrl(), schema: fresh });
+      const after = await functionsOf(upgraded);
+      const fromScratch = await functionsOf(fresh);
+      expect(after).toEqual(before); // definitions, grants, SECURITY, settings and owner unchanged
+      expect(fromScratch).toEqual(after);
+
+      // What must hold on both (the global test cluster has Supabase's roles).
+      for (const f of after) {
+        expect(f.secdef, f.sig).toBe(false);
+        expect(f.config, f.sig).toContain('search_path=""');
+        expect(f.acl, f.sig).not.toMatch(/(^|[{,])(anon|authenticated)?=/);
+        if (/dashboard_read/.test(f.sig)) expect(f.acl, f.sig).not.toContain('service_role');
+        else expect(f.acl, f.sig).toContain('service_role=X/');
+      }
+    } finally {
+      await conn.end();
+    }
+  });
+});
+
 describe('migrate()', () => {
   it('applies everything once; a second run applies nothing', async () => {
     const schema = freshSchemaName('rs_m');
@@ -149,9 +292,10 @@ describe('migrate()', () => {
       const storage = createPostgresStorage({ transport, schema });
       const error = await storage.verify().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationsMissingError);
-      expect((error as MigrationsMissingError).missing).toEqual([all[2]!.name, all[3]!.name]);
+      const rest = all.slice(2).map((m) => m.name);
+      expect((error as MigrationsMissingError).missing).toEqual(rest);
       const result = await migrate({ transport, schema });
-      expect(result.applied).toEqual([all[2]!.name, all[3]!.name]);
+      expect(result.applied).toEqual(rest);
       await expect(storage.verify()).resolves.toBeUndefined();
       for (const m of all) await conn.unsafe(m.sql); // re-applying every file is harmless
       await expect(storage.verify()).resolves.toBeUndefined();
