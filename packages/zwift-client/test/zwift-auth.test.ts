@@ -8,7 +8,9 @@ import {
   createZwiftClient,
   RateLimitError,
   type ResponseEvent,
+  storeKey,
   TransientError,
+  ZWIFT_TOKEN_NAMESPACE,
   type ZwiftTokenRequest,
   zwiftAccountNamespace,
 } from '../src/index.ts';
@@ -133,9 +135,9 @@ describe('Zwift login: the password grant and the Bearer token', () => {
     expect(new Set(search.bearers)).toEqual(new Set([`Bearer ${token.access_token}`]));
   });
 
-  it('401 from the API: the token is renewed once (refresh grant) and the call retried once → success', async () => {
+  it('401 from the API: the token is renewed once (refresh grant) and the call retried once → success (one concurrency slot is enough)', async () => {
     const events: ResponseEvent[] = [];
-    const { client, clock, logs } = env({ onResponse: (e) => events.push(e) });
+    const { client, clock, logs } = env({ onResponse: (e) => events.push(e), concurrency: 1 });
     const first = tokenResponse();
     const second = tokenResponse();
     const auth = tokenEndpoint([200, first], [200, second]);
@@ -440,6 +442,14 @@ describe('configuration and bucket keys', () => {
       expect(JSON.stringify(error)).not.toContain(USERNAME);
     }
     expect(() => createZwiftClient({ zwiftAuthBaseUrl: 'ftp://x' })).toThrow(/zwiftAuthBaseUrl/);
+  });
+
+  it('storeKey: the Zwift-account buckets take the account namespace (null without one)', () => {
+    expect(storeKey('zwift-search', 'abc', 'acct')).toBe('acct:zwift-search');
+    expect(storeKey('zwift-auth', 'abc', null)).toBeNull();
+    expect(storeKey('riders', 'abc', 'acct')).toBe('abc:riders');
+    expect(storeKey('zwift', null, 'acct')).toBe('zwift:zwift');
+    expect(ZWIFT_TOKEN_NAMESPACE).toBe('zwift-token');
   });
 
   it('bucket store keys: sha256 prefix of the trimmed, lower-cased username; a provider’s account; else "zwift-token"', async () => {
