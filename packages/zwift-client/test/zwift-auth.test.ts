@@ -379,6 +379,32 @@ describe('token provider (zwiftAuth: { token })', () => {
     expect(search.bearers).toEqual(['Bearer p-1', 'Bearer p-1', 'Bearer p-2']);
   });
 
+  it('the provider never runs twice at once: a caller that leaves does not restart it, the next one joins it', async () => {
+    let asked = 0;
+    let give!: (token: string) => void;
+    const e = setup({
+      zwiftAuth: {
+        token: () => {
+          asked++;
+          return new Promise<string>((resolve) => (give = resolve));
+        },
+      },
+    });
+    stops.push(e.stop);
+    const search = searchEndpoint(200);
+    const leaving = new AbortController();
+    const left = e.client.zwift.events.search(hourFrom(e.clock.now()), { signal: leaving.signal });
+    await settle();
+    leaving.abort('gone');
+    await expect(left).rejects.toBe('gone');
+    const next = e.client.zwift.events.search(hourFrom(e.clock.now()));
+    await settle();
+    give('slow-token');
+    await next;
+    expect(asked).toBe(1);
+    expect(search.bearers).toEqual(['Bearer slow-token']);
+  });
+
   it('a provider that throws → AuthError (no status, no cause); a bad answer → ConfigError naming zwiftAuth.token', async () => {
     let answer: () => Promise<unknown> = async () => {
       throw new Error('vault unreachable');

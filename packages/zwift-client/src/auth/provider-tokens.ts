@@ -23,7 +23,8 @@ interface ProvidedToken {
 export class ProviderTokens implements AccessTokens {
   readonly #ctx: ClientContext;
   readonly #provider: ZwiftTokenProvider;
-  readonly #flight = new SingleFlight<string>();
+  // the provider takes no signal: a call it keeps waiting is left by its caller, never run twice
+  readonly #flight = new SingleFlight<string>({ abandonable: false });
   #token: ProvidedToken | null = null;
   #stale = false;
 
@@ -32,14 +33,14 @@ export class ProviderTokens implements AccessTokens {
     this.#provider = provider;
   }
 
-  get(call: TokenCall): Promise<string> {
+  async get(call: TokenCall): Promise<string> {
     const t = this.#token;
     if (
       t !== null &&
       !this.#stale &&
       (t.expiresAt === null || this.#ctx.clock.now() < renewAt(t.receivedAt, t.expiresAt))
     ) {
-      return Promise.resolve(t.accessToken);
+      return t.accessToken;
     }
     const reason: ZwiftTokenRequest['reason'] =
       t === null ? 'missing' : this.#stale ? 'rejected' : 'expiring';
