@@ -1,7 +1,8 @@
 /**
  * Benchmark of @racesync/zwift-client. Prints ONE JSON line:
  *  - precision: per bucket, achieved rate / limit under saturation on a virtual clock, measured by
- *    a loopback server that stamps arrivals (≥ 0.98 wanted, never > 1);
+ *    a loopback server that stamps arrivals (≥ 0.98 wanted, never > 1); the Zwift-account buckets
+ *    too (`zwift-auth` saturated by logins the server refuses with a 500, one after another);
  *  - maxObservedOverLimit: the most requests the server saw beyond a bucket's capacity in any
  *    sliding window (must be 0);
  *  - overhead: rounds of 10,000 requests through the client (limits set very high) vs plain fetch
@@ -28,6 +29,9 @@ function bucketOf(path: string, method: string): BucketName {
   if (path.startsWith('/api/public/clubs')) return 'clubs';
   if (path.startsWith('/api/public/results')) return 'results';
   if (path.startsWith('/api/public/zp')) return 'results-zp';
+  if (path.startsWith('/secure/')) return 'zwift-auth';
+  if (path.startsWith('/zwift/api/events/search')) return 'zwift-search';
+  if (path.startsWith('/zwift/api/events/subgroups/entrants')) return 'zwift-entrants';
   if (path.startsWith('/zwift/')) return 'zwift';
   return 'site';
 }
@@ -73,12 +77,36 @@ function payload(path: string, method: string, body: string): unknown {
       return [{ zwid: 1, name: 'A', pos: 1, time: [1506.5, 1], avg_power: [419, 1], weight: ['70.1', 0] }];
     case 'zwift':
       return [{ id: 1, name: 'E', eventStart: '2025-06-01T22:30:00.000+0000', eventSubgroups: [] }];
+    case 'zwift-auth':
+      return { access_token: 'bench-access', expires_in: 21_600, refresh_token: 'bench-refresh' };
+    case 'zwift-search':
+      return [
+        {
+          id: 1,
+          name: 'E',
+          eventStart: '2025-06-01T22:30:00.000+0000',
+          followeeEntrantCount: 1,
+          eventSubgroups: [{ id: 2, subgroupLabel: 'A', followeeEntrantCount: 1 }],
+        },
+      ];
+    case 'zwift-entrants':
+      return [{ id: 1, firstName: 'A', lastName: 'B' }];
     default:
       return [];
   }
 }
 
+/** The login of the `zwift-auth` saturation client: refused with a 500, so every call makes a new token request. */
+const FAILING_LOGIN = 'bench-refused@example.test';
+
 function answer(path: string, method: string, body: string, res: ServerResponse): void {
+  if (
+    bucketOf(path, method) === 'zwift-auth' &&
+    new URLSearchParams(body).get('username') === FAILING_LOGIN
+  ) {
+    sendJson(res, 500, { error: 'unavailable' });
+    return;
+  }
   sendJson(res, 200, payload(path, method, body));
 }
 
@@ -96,6 +124,12 @@ function call(client: ZwiftClient, bucket: BucketName, i: number): Promise<unkno
       return client.results.zwiftPower(i + 1);
     case 'zwift':
       return client.zwift.events.upcoming();
+    case 'zwift-search':
+      return client.zwift.events.search({ from: Date.UTC(2025, 5, 1, 12), to: Date.UTC(2025, 5, 1, 13) });
+    case 'zwift-entrants':
+      return client.zwift.subgroups.entrants(i + 1, { type: 'following' });
+    case 'zwift-auth':
+      throw new Error('zwift-auth is saturated by its own client (see precision())');
     default:
       return i % 3 === 0
         ? client.routes.list()
@@ -125,18 +159,37 @@ async function precision(): Promise<{ precision: Record<string, number>; maxObse
     answer(path, req.method, req.body, res);
   });
   const stop = clock.autoAdvance(() => tracked.inflight() > 0);
-  const client = createZwiftClient({
+  const options = {
     apiKey: 'bench-key',
     baseUrl: `${server.url}/api`,
     siteBaseUrl: server.url,
     zwiftBaseUrl: `${server.url}/zwift`,
+    zwiftAuthBaseUrl: `${server.url}/secure`,
     clock,
     fetch: tracked.fetch,
+  };
+  // tokens from a provider: this client's feed calls make no token request
+  const client = createZwiftClient({ ...options, zwiftAuth: { token: async () => 'bench-access' } });
+  // Every token request of this client is refused with a 500 (never retried): each call in turn
+  // needs a new one, so its calls, one after another, saturate the zwift-auth bucket.
+  const refused = createZwiftClient({
+    ...options,
+    zwiftAuth: { username: FAILING_LOGIN, password: 'bench-password' },
   });
   // Saturate every bucket at once: capacity × WINDOWS calls each, all issued at t0.
   const work: Promise<unknown>[] = [];
   for (const bucket of BUCKET_NAMES) {
     const { capacity } = RATE_LIMITS[bucket].standard;
+    if (bucket === 'zwift-auth') {
+      work.push(
+        (async () => {
+          for (let i = 0; i < capacity * WINDOWS; i++) {
+            await refused.zwift.events.search({ from: 0, to: 1 }).catch(() => {});
+          }
+        })(),
+      );
+      continue;
+    }
     for (let i = 0; i < capacity * WINDOWS; i++) work.push(call(client, bucket, i));
   }
   await Promise.all(work);

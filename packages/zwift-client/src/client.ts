@@ -1,4 +1,6 @@
 import PQueue from 'p-queue';
+import { PasswordTokens } from './auth/password-tokens.ts';
+import { ProviderTokens } from './auth/provider-tokens.ts';
 import { systemClock } from './clock.ts';
 import type { ClientContext } from './context.ts';
 import { type ClubsGroup, createClubsGroup } from './groups/clubs.ts';
@@ -16,10 +18,15 @@ import { safeLogger } from './logger.ts';
 import { resolveOptions, type ZwiftClientOptions } from './options.ts';
 import { Limiter } from './rate-limit/limiter.ts';
 import { createMemoryRateLimitStore } from './rate-limit/memory-store.ts';
-import { keyNamespace, storeKey } from './rate-limit/namespace.ts';
+import {
+  keyNamespace,
+  storeKey,
+  ZWIFT_TOKEN_NAMESPACE,
+  zwiftAccountNamespace,
+} from './rate-limit/namespace.ts';
 import { BUCKET_NAMES, type BucketName, RATE_LIMITS } from './rate-limit/table.ts';
 import type { BucketSpec } from './rate-limit/types.ts';
-import { createRedactor, excerptOf } from './redact.ts';
+import { excerptOf, Secrets } from './redact.ts';
 
 /** The client: one group per upstream resource. Every method takes `{ signal, priority, maxWaitMs }` last. */
 export interface ZwiftClient {
@@ -41,17 +48,30 @@ export interface ZwiftClient {
  */
 export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient {
   const o = resolveOptions(options);
-  const redact = createRedactor(o.apiKey);
+  const auth = o.zwiftAuth;
+  // the username is no secret, but it names a person: kept out of logs and errors too
+  const secrets = new Secrets(
+    auth?.kind === 'password' ? [o.apiKey, auth.password, auth.username] : [o.apiKey],
+  );
+  const redact = secrets.redact;
   const logger = safeLogger(o.logger, redact);
   const clock = o.clock ?? systemClock;
   const store = o.rateLimitStore ?? createMemoryRateLimitStore();
   const queue = new PQueue({ concurrency: o.concurrency });
   const namespace = o.apiKey === null ? null : keyNamespace(o.apiKey);
+  const zwiftAccount =
+    auth === null
+      ? null
+      : auth.kind === 'password'
+        ? zwiftAccountNamespace(auth.username)
+        : auth.account === null
+          ? ZWIFT_TOKEN_NAMESPACE
+          : zwiftAccountNamespace(auth.account);
   const specs = {} as Record<BucketName, BucketSpec>;
   const storeKeys = {} as Record<BucketName, string | null>;
   for (const bucket of BUCKET_NAMES) {
     specs[bucket] = Object.freeze({ ...(o.limits[bucket] ?? RATE_LIMITS[bucket][o.tier]) });
-    storeKeys[bucket] = storeKey(bucket, namespace);
+    storeKeys[bucket] = storeKey(bucket, namespace, zwiftAccount);
   }
   Object.freeze(specs);
   Object.freeze(storeKeys);
@@ -78,6 +98,7 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
       baseUrl: o.baseUrl,
       siteBaseUrl: o.siteBaseUrl,
       zwiftBaseUrl: o.zwiftBaseUrl,
+      zwiftAuthBaseUrl: o.zwiftAuthBaseUrl,
       fetch: o.fetch,
       observer,
     }),
@@ -95,6 +116,8 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
     clubPageSize: o.clubPageSize,
     logger,
     redact,
+    secrets,
+    zwiftTokens: null,
     reportSkip(record) {
       logger.warn(
         {
@@ -117,6 +140,13 @@ export function createZwiftClient(options: ZwiftClientOptions = {}): ZwiftClient
       }
     },
   };
+
+  if (auth !== null) {
+    ctx.zwiftTokens =
+      auth.kind === 'password'
+        ? new PasswordTokens(ctx, storeKeys['zwift-auth']!, auth.username, auth.password)
+        : new ProviderTokens(ctx, auth.token);
+  }
 
   return {
     riders: createRidersGroup(ctx),

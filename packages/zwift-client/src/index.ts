@@ -1,10 +1,19 @@
 /**
  * @racesync/zwift-client — typed, rate-limit-exact client for the ZwiftRacing.app public API,
- * its site API and Zwift's public events API.
+ * its site API, Zwift's public events API and (with a Zwift account) Zwift's follower feed.
  *
  * @packageDocumentation
  */
 
+// Zwift account (follower feed)
+export type {
+  ZwiftAuth,
+  ZwiftPasswordAuth,
+  ZwiftProvidedToken,
+  ZwiftTokenAuth,
+  ZwiftTokenProvider,
+  ZwiftTokenRequest,
+} from './auth/zwift-auth.ts';
 export { createZwiftClient, type ZwiftClient } from './client.ts';
 export { type Clock, systemClock } from './clock.ts';
 export { AuthError } from './errors/auth-error.ts';
@@ -16,6 +25,7 @@ export { TransientError } from './errors/transient-error.ts';
 export { ValidationError } from './errors/validation-error.ts';
 // Errors
 export { type ErrorKind, ZwiftApiError, type ZwiftApiErrorOptions } from './errors/zwift-api-error.ts';
+export { ZWIFT_SEARCH_MAX_LIMIT, ZWIFT_SEARCH_MAX_RANGE_MS } from './groups/args.ts';
 export type { ClubsGroup } from './groups/clubs.ts';
 export type { EventsGroup } from './groups/events.ts';
 export type { RateLimitsGroup } from './groups/rate-limits.ts';
@@ -24,6 +34,13 @@ export type { ResultsGroup } from './groups/results.ts';
 export { BULK_RIDERS_MAX, type RiderCallOptions, type RidersGroup } from './groups/riders.ts';
 export type { RoutesGroup } from './groups/routes.ts';
 export type { ZwiftGroup } from './groups/zwift.ts';
+export {
+  ZWIFT_ENTRANTS_MAX_PAGES,
+  ZWIFT_ENTRANTS_PAGE_SIZE,
+  type ZwiftEntrantsQuery,
+  type ZwiftEntrantType,
+  type ZwiftSearchRange,
+} from './groups/zwift-feed.ts';
 export type { CallOptions } from './http/request.ts';
 export type { LogFn, Logger } from './logger.ts';
 export { normaliseRaceEvent } from './normalise/events.ts';
@@ -35,9 +52,19 @@ export { normaliseRoute } from './normalise/routes.ts';
 export { normaliseSignupRider } from './normalise/signups.ts';
 export { normaliseZwiftPowerRow } from './normalise/zp-results.ts';
 export { normaliseZwiftEvent } from './normalise/zwift-events.ts';
+export {
+  normaliseZwiftEntrant,
+  normaliseZwiftFeedEvent,
+  normaliseZwiftFeedSubgroup,
+} from './normalise/zwift-feed.ts';
 export { DEFAULTS, type RetryOptions, type ZwiftClientOptions } from './options.ts';
 export { createMemoryRateLimitStore } from './rate-limit/memory-store.ts';
-export { keyNamespace, storeKey } from './rate-limit/namespace.ts';
+export {
+  keyNamespace,
+  storeKey,
+  ZWIFT_TOKEN_NAMESPACE,
+  zwiftAccountNamespace,
+} from './rate-limit/namespace.ts';
 export {
   type ApiName,
   BUCKET_NAMES,
@@ -47,6 +74,7 @@ export {
   KEYED_BUCKETS,
   RATE_LIMITS,
   type Tier,
+  ZWIFT_ACCOUNT_BUCKETS,
 } from './rate-limit/table.ts';
 // Rate limits
 export type { BucketSpec, BucketState, RateLimitStore, TakeResult } from './rate-limit/types.ts';
@@ -95,6 +123,15 @@ export {
   zwiftEventSchema,
   zwiftSubgroupSchema,
 } from './schemas/zwift-events.ts';
+export {
+  type RawZwiftFeedEvent,
+  type RawZwiftFeedSubgroup,
+  type RawZwiftProfile,
+  zwiftFeedEventSchema,
+  zwiftFeedSubgroupSchema,
+  zwiftProfileSchema,
+} from './schemas/zwift-feed.ts';
+export { type RawZwiftTokenResponse, zwiftTokenResponseSchema } from './schemas/zwift-token.ts';
 // Normalised records and method results
 export type {
   ClubMembersResult,
@@ -113,9 +150,14 @@ export type {
   SignupRider,
   SkippedRecord,
   UpcomingEvents,
+  ZwiftEntrant,
   ZwiftEvent,
+  ZwiftFeedEvent,
+  ZwiftFeedSearch,
+  ZwiftFeedSubgroup,
   ZwiftPowerResultRow,
   ZwiftPowerResults,
   ZwiftSubgroup,
+  ZwiftSubgroupEntrants,
   ZwiftUpcomingEvents,
 } from './types.ts';

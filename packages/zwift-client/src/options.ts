@@ -1,3 +1,4 @@
+import { checkZwiftAuth, type ResolvedZwiftAuth, type ZwiftAuth } from './auth/zwift-auth.ts';
 import type { Clock } from './clock.ts';
 import { ConfigError } from './errors/config-error.ts';
 import type { Logger } from './logger.ts';
@@ -65,6 +66,22 @@ export interface ZwiftClientOptions {
    * @default 'https://us-or-rly101.zwift.com'
    */
   zwiftBaseUrl?: string;
+  /**
+   * A Zwift account for Zwift's authenticated (unofficial) API — the follower feed
+   * (`zwift.events.search`, `zwift.subgroups.entrants`): `{ username, password }` (the client runs
+   * the password grant, caches the access token on `clock`, refreshes it with the refresh token and
+   * falls back to the password grant when the refresh is refused) or `{ token, account? }` (a
+   * provider of access tokens you manage). The password and the tokens never appear in a log, an
+   * error, a request event or a serialised client; the username neither. Its buckets
+   * (`zwift-auth`, `zwift-search`, `zwift-entrants`) are per account.
+   * @default undefined (the follower-feed methods throw `ConfigError('zwiftAuth')`)
+   */
+  zwiftAuth?: ZwiftAuth;
+  /**
+   * Base of Zwift's token endpoint (`{zwiftAuthBaseUrl}/auth/realms/zwift/protocol/openid-connect/token`).
+   * @default 'https://secure.zwift.com'
+   */
+  zwiftAuthBaseUrl?: string;
   /**
    * `fetch` implementation, handed to ky (its `fetch` option): called as `fetch(request, init)`
    * with a `Request` (URL, method, headers, body and signal are on it).
@@ -145,6 +162,7 @@ export const DEFAULTS = Object.freeze({
   baseUrl: 'https://api.zwiftracing.app/api',
   siteBaseUrl: 'https://zwiftracing.app',
   zwiftBaseUrl: 'https://us-or-rly101.zwift.com',
+  zwiftAuthBaseUrl: 'https://secure.zwift.com',
   timeoutMs: 15_000,
   concurrency: 4,
   maxBodyBytes: 20 * 1024 * 1024,
@@ -218,6 +236,8 @@ export interface ResolvedOptions {
   baseUrl: string;
   siteBaseUrl: string;
   zwiftBaseUrl: string;
+  zwiftAuth: ResolvedZwiftAuth | null;
+  zwiftAuthBaseUrl: string;
   fetch: typeof fetch | undefined;
   timeoutMs: number;
   retry: Required<RetryOptions>;
@@ -308,6 +328,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     baseUrl: checkUrl(o.baseUrl, 'baseUrl', DEFAULTS.baseUrl),
     siteBaseUrl: checkUrl(o.siteBaseUrl, 'siteBaseUrl', DEFAULTS.siteBaseUrl),
     zwiftBaseUrl: checkUrl(o.zwiftBaseUrl, 'zwiftBaseUrl', DEFAULTS.zwiftBaseUrl),
+    zwiftAuth: checkZwiftAuth(o.zwiftAuth),
+    zwiftAuthBaseUrl: checkUrl(o.zwiftAuthBaseUrl, 'zwiftAuthBaseUrl', DEFAULTS.zwiftAuthBaseUrl),
     fetch: checkFunction<typeof fetch>(o.fetch, 'fetch'),
     timeoutMs: checkNumber(o.timeoutMs, 'timeoutMs', DEFAULTS.timeoutMs, { exclusiveMin: true }),
     retry,

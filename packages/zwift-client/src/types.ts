@@ -256,3 +256,59 @@ export interface ZwiftUpcomingEvents {
   events: ZwiftEvent[];
   skipped: SkippedRecord[];
 }
+
+/**
+ * A pen of an event of Zwift's authenticated event search, as the account sees it.
+ * `followeeEntrantCount`: signed-up riders the account follows; `null` = no signal (never `0` for
+ * "missing").
+ */
+export interface ZwiftFeedSubgroup {
+  /** Zwift's subgroup id, as text (pass it to `zwift.subgroups.entrants`). */
+  subgroupId: string;
+  /** Pen label (`subgroupLabel`), e.g. `"B"`. */
+  label: string | null;
+  /** Epoch ms. */
+  startsAt: number | null;
+  followeeEntrantCount: number | null;
+  totalEntrantCount: number | null;
+}
+
+/** An event of Zwift's authenticated event search (`zwift.events.search`). */
+export interface ZwiftFeedEvent {
+  /** Zwift event id — the id the ZwiftRacing feeds use. */
+  eventId: string;
+  title: string;
+  /** Epoch ms. */
+  startsAt: number;
+  /** `eventType` (e.g. `RACE`), else `type`. */
+  type: string | null;
+  /** Signed-up riders the account follows; `null` = no signal. */
+  followeeEntrantCount: number | null;
+  totalEntrantCount: number | null;
+  subgroups: ZwiftFeedSubgroup[];
+}
+
+/** Result of `zwift.events.search`. */
+export interface ZwiftFeedSearch {
+  events: ZwiftFeedEvent[];
+  /** The answer held `limit` events: there may be more in the range — split it and search again. */
+  truncated: boolean;
+  skipped: SkippedRecord[];
+}
+
+/** A rider signed up to a pen, from `zwift.subgroups.entrants`. */
+export interface ZwiftEntrant {
+  riderId: number;
+  /** `firstName + ' ' + lastName`, trimmed (`''` when Zwift sends neither). */
+  name: string;
+}
+
+/** Result of `zwift.subgroups.entrants`. */
+export interface ZwiftSubgroupEntrants {
+  subgroupId: string;
+  /** Deduped by `riderId` (upstream pages overlap), in the order first seen. */
+  riders: ZwiftEntrant[];
+  /** Pages fetched (each took a `zwift-entrants` token). */
+  pages: number;
+  skipped: SkippedRecord[];
+}

@@ -2,7 +2,8 @@ import { defaultMaxListeners, getEventListeners, setMaxListeners } from 'node:ev
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { settle, until } from './helpers/clock.ts';
-import { SITE, setup } from './helpers/setup.ts';
+import { SITE, setup, ZWIFT } from './helpers/setup.ts';
+import { accountSetup, hourFrom, TOKEN_PATH, tokenResponse, ZWIFT_AUTH } from './helpers/zwift-account.ts';
 
 let stops: (() => void)[] = [];
 beforeAll(() => nock.disableNetConnect());
@@ -146,5 +147,126 @@ describe('one caller signal shared by many concurrent calls', () => {
       kind: 'not_found',
     });
     expect(listeners(controller.signal)).toBe(0);
+  });
+});
+
+describe('one caller signal shared by many follower-feed calls (Zwift account)', () => {
+  const feedLimits = {
+    'zwift-search': { capacity: 2, intervalMs: 60_000 },
+    'zwift-entrants': { capacity: 10, intervalMs: 60_000 },
+  };
+  function account(...args: Parameters<typeof accountSetup>) {
+    const e = accountSetup(...args);
+    stops.push(e.stop);
+    return e;
+  }
+  const entrantsPath = /\/api\/events\/subgroups\/entrants\/\d+/;
+
+  it('120 calls (search and entrants) through the token request and the buckets: ≤ 1 listener, none after, no warning', async () => {
+    const controller = warningSignal();
+    const { signal } = controller;
+    let unsettled = 0;
+    const samples: { listeners: number; unsettled: number }[] = [];
+    const sample = (): void => {
+      samples.push({ listeners: listeners(signal), unsettled });
+    };
+    const { client, clock } = account({ onRequest: sample, limits: feedLimits });
+    nock(ZWIFT_AUTH)
+      .post(TOKEN_PATH)
+      .reply(() => {
+        sample();
+        return [200, tokenResponse()];
+      });
+    nock(ZWIFT)
+      .post('/api/events/search')
+      .query(true)
+      .times(20)
+      .reply(() => {
+        sample();
+        return [200, []];
+      })
+      .get(entrantsPath)
+      .query(true)
+      .times(100)
+      .reply(() => {
+        sample();
+        return [200, [{ id: 1, firstName: 'A', lastName: 'B' }]];
+      });
+    const t0 = clock.now();
+    const warnings = await warningsDuring('MaxListenersExceededWarning', async () => {
+      const track = <T>(p: Promise<T>): Promise<T> => {
+        unsettled++;
+        return p.finally(() => {
+          unsettled--;
+          sample();
+        });
+      };
+      const calls = [
+        ...Array.from({ length: 20 }, () => track(client.zwift.events.search(hourFrom(t0), { signal }))),
+        ...Array.from({ length: 100 }, (_, i) =>
+          track(client.zwift.subgroups.entrants(i + 1, { type: 'following' }, { signal })),
+        ),
+      ];
+      sample();
+      await Promise.all(calls);
+    });
+    expect(warnings).toEqual([]);
+    // 20 searches at 2 per minute and 100 entrants pages at 10 per minute: both lines take 9 minutes
+    expect(clock.now() - t0).toBe(9 * 60_000);
+    for (const s of samples) expect(s.listeners).toBeLessThanOrEqual(Math.min(1, s.unsettled));
+    expect(samples.some((s) => s.listeners === 1)).toBe(true);
+    expect(listeners(signal)).toBe(0);
+  });
+
+  it('aborting the shared signal while every call waits for the one token request: all reject at once, the request is abandoned', async () => {
+    const controller = new AbortController();
+    const { signal } = controller;
+    const { client, clock, inflight, calls } = account({ limits: feedLimits }, { auto: false });
+    nock(ZWIFT_AUTH)
+      .post(TOKEN_PATH)
+      .reply(() => new Promise<never>(() => {}));
+    const outcomes = [
+      ...Array.from({ length: 50 }, () => client.zwift.events.search(hourFrom(clock.now()), { signal })),
+      ...Array.from({ length: 50 }, (_, i) =>
+        client.zwift.subgroups.entrants(i + 1, { type: 'all' }, { signal }),
+      ),
+    ].map((p) =>
+      p.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+    );
+    await until(() => inflight() === 1);
+    await settle();
+    expect(calls()).toBe(1); // ONE token request for the hundred calls
+    expect(listeners(signal)).toBe(1);
+    const reason = new Error('shutting down');
+    controller.abort(reason);
+    const results = await Promise.all(outcomes);
+    expect(results.every((r) => r === reason)).toBe(true);
+    expect(listeners(signal)).toBe(0);
+    await until(() => inflight() === 0); // nobody waits for the token any more: the request was aborted
+    await until(() => clock.pending.length === 0); // its timeout disarmed as it settled
+  });
+
+  it('a call aborted while waiting for the shared token request rejects alone; the others get the token', async () => {
+    const { client, clock, inflight } = account({ limits: feedLimits }, { auto: false });
+    let answer!: (value: [number, unknown]) => void;
+    nock(ZWIFT_AUTH)
+      .post(TOKEN_PATH)
+      .reply(() => new Promise<[number, unknown]>((resolve) => (answer = resolve)));
+    nock(ZWIFT).post('/api/events/search').query(true).reply(200, []);
+    const leaving = new AbortController();
+    const left = client.zwift.events
+      .search(hourFrom(clock.now()), { signal: leaving.signal })
+      .catch((e: unknown) => e);
+    const staying = client.zwift.events.search(hourFrom(clock.now()), {
+      signal: new AbortController().signal,
+    });
+    await until(() => inflight() === 1);
+    leaving.abort('bye');
+    expect(await left).toBe('bye');
+    answer([200, tokenResponse()]);
+    await expect(staying).resolves.toMatchObject({ events: [] });
   });
 });

@@ -12,7 +12,16 @@ const built = existsSync(dist);
 describe.skipIf(!built)('built CommonJS bundle (dist/index.cjs)', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    server = await startServer((_req, res) => sendJson(res, 200, [{ routeId: 1, name: 'R', distance: 1.5 }]));
+    server = await startServer((req, res) => {
+      if (req.url.startsWith('/auth/')) {
+        const form = new URLSearchParams(req.body);
+        const ok = form.get('client_id') === 'Zwift_Mobile_Link' && form.get('password') === 'pw';
+        sendJson(res, ok ? 200 : 401, ok ? { access_token: 'cjs-token', expires_in: 3600 } : {});
+      } else if (req.url.startsWith('/api/events/search')) {
+        const ok = req.headers['authorization'] === 'Bearer cjs-token';
+        sendJson(res, ok ? 200 : 401, [{ id: 9, name: 'E', eventStart: '2026-01-01T10:00:00.000Z' }]);
+      } else sendJson(res, 200, [{ routeId: 1, name: 'R', distance: 1.5 }]);
+    });
   });
   afterAll(() => server.close());
 
@@ -46,6 +55,36 @@ describe.skipIf(!built)('built CommonJS bundle (dist/index.cjs)', () => {
           difficulty: null,
         },
       ],
+      skipped: [],
+    });
+  });
+
+  it('the follower feed from the CJS bundle: password grant (form body), then the Bearer search', async () => {
+    const script = `
+      const zc = require(${JSON.stringify(dist)});
+      const base = process.argv[1];
+      const client = zc.createZwiftClient({
+        zwiftBaseUrl: base, zwiftAuthBaseUrl: base, zwiftAuth: { username: 'u@example.test', password: 'pw' },
+      });
+      client.zwift.events.search({ from: 0, to: 1 }).then(
+        (r) => console.log(JSON.stringify(r)),
+        (e) => { console.error(e); process.exit(1); },
+      );
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, server.url]);
+    expect(JSON.parse(stdout)).toEqual({
+      events: [
+        {
+          eventId: '9',
+          title: 'E',
+          startsAt: Date.UTC(2026, 0, 1, 10),
+          type: null,
+          followeeEntrantCount: null,
+          totalEntrantCount: null,
+          subgroups: [],
+        },
+      ],
+      truncated: false,
       skipped: [],
     });
   });

@@ -7,7 +7,7 @@ import { TimeoutError } from '../errors/timeout-error.ts';
 import { TransientError } from '../errors/transient-error.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import type { WaitBudget } from '../rate-limit/limiter.ts';
-import { ENDPOINTS, type EndpointId } from '../rate-limit/table.ts';
+import { ENDPOINTS, type EndpointId, ZWIFT_ACCOUNT_BUCKETS } from '../rate-limit/table.ts';
 import { excerptOf } from '../redact.ts';
 import { parseJsonSafe } from './json.ts';
 import { backoffDelay, isRetryableStatus } from './retry.ts';
@@ -86,8 +86,9 @@ export interface EndpointRequest {
 /**
  * Runs one endpoint call to a parsed JSON body: token before dispatch, timeout, retries with
  * back-off for 5xx/network/timeout, 429 handling (block the bucket, retry within bounds), typed
- * errors for the rest. The call's inner waits all use one internal signal derived from
- * `options.signal` (see `CallScopes`).
+ * errors for the rest. Zwift-account endpoints get a Bearer token first, and a 401 renews it and
+ * retries once. The call's inner waits all use one internal signal derived from `options.signal`
+ * (see `CallScopes`).
  */
 export async function requestJson(
   ctx: ClientContext,
@@ -97,7 +98,12 @@ export async function requestJson(
 ): Promise<unknown> {
   const def = ENDPOINTS[endpoint];
   const key = ctx.storeKeys[def.bucket];
-  if (key === null) throw new ConfigError('apiKey', `is required for ${endpoint} (public API)`, endpoint);
+  if (key === null) {
+    if (ZWIFT_ACCOUNT_BUCKETS.has(def.bucket)) {
+      throw new ConfigError('zwiftAuth', `is required for ${endpoint} (Zwift account API)`, endpoint);
+    }
+    throw new ConfigError('apiKey', `is required for ${endpoint} (public API)`, endpoint);
+  }
   const scope = ctx.scopes.open(options.signal);
   try {
     return await attempts(ctx, endpoint, key, request, options, scope.signal);
@@ -128,15 +134,26 @@ async function attempts(
   };
   const acquire = { endpoint, bucket: def.bucket, priority, signal, budget };
   const { retry, logger } = ctx;
+  const tokens = def.api === 'zwift-account' ? ctx.zwiftTokens : null;
+  if (def.api === 'zwift-account' && tokens === null) {
+    throw new ConfigError('zwiftAuth', `is required for ${endpoint} (Zwift account API)`, endpoint);
+  }
+  let retries = 0;
+  let renewed = false;
 
   for (let attempt = 1; ; attempt++) {
-    const retriesLeft = attempt <= retry.limit;
+    const retriesLeft = retries < retry.limit;
+    // A Zwift-account call takes its Bearer token before its bucket token (a token request never
+    // runs inside a concurrency slot, so it cannot wait for one).
+    const bearer = tokens === null ? undefined : await tokens.get({ endpoint, signal, budget, priority });
+    const sent = bearer === undefined ? outgoing : { ...outgoing, bearer };
     let exchange: Exchange;
     try {
-      exchange = await ctx.limiter.run(key, spec, acquire, () => sendOnce(ctx, outgoing, signal, attempt));
+      exchange = await ctx.limiter.run(key, spec, acquire, () => sendOnce(ctx, sent, signal, attempt));
     } catch (error) {
       if ((error instanceof TransientError || error instanceof TimeoutError) && retriesLeft) {
-        const delay = backoffDelay(attempt - 1, retry);
+        retries++;
+        const delay = backoffDelay(retries - 1, retry);
         logger.warn(
           { endpoint, attempt, delayMs: delay, kind: error.kind },
           `${endpoint}: ${error.message}; retrying`,
@@ -156,6 +173,7 @@ async function attempts(
       await ctx.store.block(key, now + wait, spec);
       const bound = Math.min(retry.maxRetryAfterMs, budget.remainingMs);
       if (retriesLeft && wait <= bound) {
+        retries++;
         logger.warn(
           { endpoint, attempt, retryAfterMs: wait },
           `${endpoint}: HTTP 429; retrying after the block`,
@@ -169,6 +187,23 @@ async function attempts(
         status,
       });
     }
+    if (tokens !== null && bearer !== undefined && (status === 401 || status === 403)) {
+      if (status === 401 && !renewed) {
+        renewed = true;
+        tokens.rejected(bearer);
+        logger.warn(
+          { endpoint, attempt, status },
+          `${endpoint}: HTTP 401; renewing the Zwift token, retrying once`,
+        );
+        continue;
+      }
+      throw new AuthError(
+        status === 401
+          ? `${endpoint}: Zwift rejected the access token again after renewing it (HTTP 401); check zwiftAuth`
+          : `${endpoint}: Zwift refused access (HTTP 403): the account may be locked or may not see this resource; not retried`,
+        { endpoint, status },
+      );
+    }
     if (status === 401 || status === 403) {
       throw new AuthError(`${endpoint}: not authorised (HTTP ${status}); check the API key`, {
         endpoint,
@@ -178,7 +213,8 @@ async function attempts(
     if (status === 404) throw new NotFoundError(`${endpoint}: not found (HTTP 404)`, { endpoint, status });
     if (isRetryableStatus(status)) {
       if (retriesLeft) {
-        const delay = backoffDelay(attempt - 1, retry);
+        retries++;
+        const delay = backoffDelay(retries - 1, retry);
         logger.warn({ endpoint, attempt, status, delayMs: delay }, `${endpoint}: HTTP ${status}; retrying`);
         await ctx.clock.sleep(delay, signal);
         continue;

@@ -29,6 +29,10 @@ export interface OutgoingRequest {
   path: string;
   /** JSON body (POST). */
   json?: unknown;
+  /** Form body (`application/x-www-form-urlencoded`; the token endpoint). */
+  form?: URLSearchParams;
+  /** Access token sent as `Authorization: Bearer <token>` (Zwift-account API). */
+  bearer?: string;
 }
 
 /** Abort reason of an attempt the client's timeout ended (an Error, so ky's `beforeError` hooks see it). */
@@ -80,6 +84,8 @@ export async function sendOnce(
     const response = await ctx.http[request.api](request.path, {
       method: request.method,
       json: request.json,
+      ...(request.form === undefined ? {} : { body: request.form }),
+      ...(request.bearer === undefined ? {} : { headers: { authorization: `Bearer ${request.bearer}` } }),
       signal: controller.signal,
       ...(attempt === undefined ? {} : { context: { attempt } }),
     });

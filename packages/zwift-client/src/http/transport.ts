@@ -11,6 +11,7 @@ export interface TransportConfig {
   baseUrl: string;
   siteBaseUrl: string;
   zwiftBaseUrl: string;
+  zwiftAuthBaseUrl: string;
   /** The user's `fetch`; `undefined` = the global `fetch`, looked up at each request. */
   fetch: typeof fetch | undefined;
   /** Reports attempts (request events, debug lines); `null` = no hooks at all. */
@@ -52,8 +53,9 @@ function observerHooks(observer: AttemptObserver): Hooks {
 }
 
 /**
- * ky builds and sends every request: URL prefixing for the three bases, the JSON body and its
- * content type, `accept`, the raw `Authorization` key for the public API only, non-2xx statuses
+ * ky builds and sends every request: URL prefixing for the four bases, the JSON body and its
+ * content type, `accept`, the raw `Authorization` key for the public API only (the Bearer token of
+ * the Zwift-account API is a per-request header, see `sendOnce`), non-2xx statuses
  * as `HTTPError` (body read and parsed into `error.data`), the user's `fetch`. Its own retries and
  * timeouts are off (`retry: 0`, `timeout: false`): every wait runs on the client's clock instead.
  */
@@ -77,5 +79,7 @@ export function createTransport(config: TransportConfig): Transport {
     }),
     site: base.extend({ prefix: config.siteBaseUrl }),
     zwift: base.extend({ prefix: config.zwiftBaseUrl }),
+    'zwift-token': base.extend({ prefix: config.zwiftAuthBaseUrl }),
+    'zwift-account': base.extend({ prefix: config.zwiftBaseUrl }),
   });
 }

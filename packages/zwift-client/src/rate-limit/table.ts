@@ -4,7 +4,17 @@ import type { BucketSpec } from './types.ts';
 export type Tier = 'standard' | 'premium';
 
 /** Names of the rate-limit buckets. */
-export type BucketName = 'riders' | 'riders-bulk' | 'clubs' | 'results' | 'results-zp' | 'site' | 'zwift';
+export type BucketName =
+  | 'riders'
+  | 'riders-bulk'
+  | 'clubs'
+  | 'results'
+  | 'results-zp'
+  | 'site'
+  | 'zwift'
+  | 'zwift-auth'
+  | 'zwift-search'
+  | 'zwift-entrants';
 
 /** Ids of the endpoints the client calls (also the `endpoint` of errors and skipped records). */
 export type EndpointId =
@@ -16,14 +26,18 @@ export type EndpointId =
   | 'events.upcoming'
   | 'events.signups'
   | 'routes.list'
-  | 'zwift.events.upcoming';
+  | 'zwift.events.upcoming'
+  | 'zwift.auth.token'
+  | 'zwift.events.search'
+  | 'zwift.subgroups.entrants';
 
 const MINUTE = 60_000;
 
 /**
  * The one declarative rate-limit table: bucket → limit per tier (sliding windows).
- * `site` and `zwift` are self-imposed budgets (no published limits): override them with the
- * client's `limits` option.
+ * `site`, `zwift` and the three Zwift-account buckets (`zwift-auth`, `zwift-search`,
+ * `zwift-entrants`) are self-imposed budgets (no published limits): override them with the
+ * client's `limits` option. The Zwift-account buckets are per Zwift account, not per tier.
  */
 export const RATE_LIMITS: Readonly<Record<BucketName, Readonly<Record<Tier, Readonly<BucketSpec>>>>> =
   Object.freeze({
@@ -43,10 +57,28 @@ export const RATE_LIMITS: Readonly<Record<BucketName, Readonly<Record<Tier, Read
     },
     site: { standard: { capacity: 10, intervalMs: MINUTE }, premium: { capacity: 10, intervalMs: MINUTE } },
     zwift: { standard: { capacity: 5, intervalMs: MINUTE }, premium: { capacity: 5, intervalMs: MINUTE } },
+    // Zwift's token endpoint: password and refresh grants. Tiny on purpose: Zwift locks accounts
+    // that log in too often.
+    'zwift-auth': {
+      standard: { capacity: 3, intervalMs: 60 * MINUTE },
+      premium: { capacity: 3, intervalMs: 60 * MINUTE },
+    },
+    'zwift-search': {
+      standard: { capacity: 2, intervalMs: MINUTE },
+      premium: { capacity: 2, intervalMs: MINUTE },
+    },
+    'zwift-entrants': {
+      standard: { capacity: 10, intervalMs: MINUTE },
+      premium: { capacity: 10, intervalMs: MINUTE },
+    },
   });
 
-/** Which API an endpoint belongs to: `public` is keyed (needs `apiKey`); `site` and `zwift` are not. */
-export type ApiName = 'public' | 'site' | 'zwift';
+/**
+ * Which API an endpoint belongs to: `public` is keyed (needs `apiKey`); `site` and `zwift` are not;
+ * `zwift-token` (Zwift's token endpoint, `zwiftAuthBaseUrl`) and `zwift-account` (Zwift's API with
+ * a Bearer token, `zwiftBaseUrl`) need `zwiftAuth`.
+ */
+export type ApiName = 'public' | 'site' | 'zwift' | 'zwift-token' | 'zwift-account';
 
 /** Endpoint id → its bucket, API and HTTP method. */
 export const ENDPOINTS: Readonly<
@@ -86,6 +118,24 @@ export const ENDPOINTS: Readonly<
     method: 'GET',
     path: '/api/public/events/upcoming',
   },
+  'zwift.auth.token': {
+    bucket: 'zwift-auth',
+    api: 'zwift-token',
+    method: 'POST',
+    path: '/auth/realms/zwift/protocol/openid-connect/token',
+  },
+  'zwift.events.search': {
+    bucket: 'zwift-search',
+    api: 'zwift-account',
+    method: 'POST',
+    path: '/api/events/search?limit={limit}',
+  },
+  'zwift.subgroups.entrants': {
+    bucket: 'zwift-entrants',
+    api: 'zwift-account',
+    method: 'GET',
+    path: '/api/events/subgroups/entrants/{subgroupId}?participation=signed_up&type={type}&start={start}&limit={limit}',
+  },
 });
 
 /** Buckets that belong to the keyed public API (their store key is namespaced by the API key's hash). */
@@ -95,6 +145,16 @@ export const KEYED_BUCKETS: ReadonlySet<BucketName> = new Set<BucketName>([
   'clubs',
   'results',
   'results-zp',
+]);
+
+/**
+ * Buckets of Zwift's authenticated API, one budget per Zwift account: their store key is namespaced
+ * by {@link zwiftAccountNamespace} (needs `zwiftAuth`).
+ */
+export const ZWIFT_ACCOUNT_BUCKETS: ReadonlySet<BucketName> = new Set<BucketName>([
+  'zwift-auth',
+  'zwift-search',
+  'zwift-entrants',
 ]);
 
 /** Every bucket name, in table order. */
