@@ -4,8 +4,14 @@
  * clock at `--speed`); with a key it talks to the real API on the system clock.
  */
 import { recordRequests } from '@racesync/report';
-import { createMemoryStorage, systemClock } from '@racesync/sync-core';
-import { type BucketName, type BucketSpec, createZwiftClient, RATE_LIMITS } from '@racesync/zwift-client';
+import { createMemoryStorage } from '@racesync/sync-core';
+import {
+  type BucketName,
+  type BucketSpec,
+  createZwiftClient,
+  RATE_LIMITS,
+  systemClock,
+} from '@racesync/zwift-client';
 import { MEMORY_HELP, type RunnerArgs } from './args.ts';
 import type { RunnerConfig } from './env.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';

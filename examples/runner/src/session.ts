@@ -5,14 +5,8 @@
  */
 import type { LagDistribution, RequestLog } from '@racesync/report';
 import { isVirtualClock } from '@racesync/simulator';
-import {
-  type ChangeEvent,
-  type Clock,
-  createSyncEngine,
-  type StorageAdapter,
-  type SyncLogger,
-} from '@racesync/sync-core';
-import type { BucketSpec, ZwiftClient } from '@racesync/zwift-client';
+import { type ChangeEvent, createSyncEngine, type StorageAdapter } from '@racesync/sync-core';
+import type { BucketSpec, Clock, Logger, ZwiftClient } from '@racesync/zwift-client';
 import type { RunnerArgs } from './args.ts';
 import type { Forwarder } from './forward-ws.ts';
 import { observe } from './observe.ts';
@@ -75,15 +69,16 @@ export interface SessionResult {
   reportPath: string | null;
 }
 
-function engineLogger(out: Output, verbose: boolean): SyncLogger {
-  const fmt = (level: string, message: string, fields?: Record<string, unknown>) =>
-    `${level}: ${message}${fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
+/** The engine's log lines (pino's order, `(fields, message)`): errors always, warn/info with `--verbose`. */
+function engineLogger(out: Output, verbose: boolean): Logger {
+  const fmt = (level: string, fields: Record<string, unknown>, message: string) =>
+    `${level}: ${message}${Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
   return {
-    error: (message, fields) => out.error(fmt('error', message, fields)),
+    error: (fields, message) => out.error(fmt('error', fields, message)),
     ...(verbose
       ? {
-          warn: (message: string, fields?: Record<string, unknown>) => out.line(fmt('warn', message, fields)),
-          info: (message: string, fields?: Record<string, unknown>) => out.line(fmt('info', message, fields)),
+          warn: (fields: Record<string, unknown>, message: string) => out.line(fmt('warn', fields, message)),
+          info: (fields: Record<string, unknown>, message: string) => out.line(fmt('info', fields, message)),
         }
       : {}),
   };

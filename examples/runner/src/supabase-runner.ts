@@ -15,8 +15,7 @@ import {
   type PostgresTransport,
   type RpcTransport,
 } from '@racesync/supabase-adapter';
-import { type Clock, systemClock } from '@racesync/sync-core';
-import { createZwiftClient } from '@racesync/zwift-client';
+import { type Clock, createZwiftClient, systemClock } from '@racesync/zwift-client';
 import { createClient } from '@supabase/supabase-js';
 import { SUPABASE_HELP } from './args.ts';
 import type { RunnerConfig } from './env.ts';

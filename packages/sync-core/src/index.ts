@@ -5,8 +5,6 @@ export type { FetchReason, PlanInput, PlannedFetch, SignupPlan } from './adaptiv
 export { planSignupFetches } from './adaptive/signup-planner.js';
 export type { BaselineSchedule } from './baseline/baseline-jobs.js';
 export { ORIGINAL_SCHEDULE } from './baseline/baseline-jobs.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
 export { diffFields } from './delta/diff-fields.js';
 export { hashData } from './delta/hash.js';
 export { omitPaths } from './delta/omit-paths.js';
@@ -14,7 +12,6 @@ export { stableJson } from './delta/stable-json.js';
 export type { RunSummary } from './engine/coordinator.js';
 export type { JobName, SyncEngine, SyncEngineOptions } from './engine/create-sync-engine.js';
 export { createSyncEngine } from './engine/create-sync-engine.js';
-export type { SyncLogger } from './engine/logger.js';
 export { SyncConfigError } from './errors/config-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { StorageError } from './errors/storage-error.js';

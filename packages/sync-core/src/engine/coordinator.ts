@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock, Logger } from '@racesync/zwift-client';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
@@ -7,7 +7,6 @@ import type { JobState, Json, SyncLogEntry, SyncStatus } from '../storage/record
 import type { StorageAdapter } from '../storage/storage-adapter.js';
 import { classifyError } from './classify-error.js';
 import type { Job, JobOutcome, RunContext, RunCounters } from './job.js';
-import type { SyncLogger } from './logger.js';
 
 /** Summary of one job run, as written to the sync log. */
 export interface RunSummary extends SyncLogEntry {
@@ -37,7 +36,7 @@ export interface CoordinatorOptions {
   clock: Clock;
   policy: SyncPolicy;
   bus: EventBus;
-  logger: SyncLogger;
+  logger: Logger;
   instanceId: string;
   /** `maxWaitMs` for upstream calls: `0` for the adaptive engine (plan, never block). */
   maxWaitMs: number | undefined;
@@ -173,7 +172,7 @@ export class Coordinator {
     try {
       await this.init();
     } catch (error) {
-      this.#o.logger.error?.('could not read the sync state; retrying', { error: String(error) });
+      this.#o.logger.error?.({ error: String(error) }, 'could not read the sync state; retrying');
     }
     while (!signal.aborted) {
       if (!this.#initialised) {
@@ -391,11 +390,10 @@ export class Coordinator {
       await o.storage.appendSyncLog([entry]);
     } catch (error) {
       const info = classifyError(error);
-      o.logger.error?.('could not persist the sync state; the run will be repeated', {
-        job: slot.job.name,
-        kind: info.kind,
-        message: info.message,
-      });
+      o.logger.error?.(
+        { job: slot.job.name, kind: info.kind, message: info.message },
+        'could not persist the sync state; the run will be repeated',
+      );
       slot.nextDueAt = finishedAt + o.policy.failureBackoffMs;
       slot.loaded = false;
       if (status !== 'failed') {
@@ -409,11 +407,10 @@ export class Coordinator {
     }
 
     if (entry.status === 'failed') {
-      o.logger.warn?.(`${slot.job.name} failed`, {
-        kind: entry.errorKind,
-        message: entry.message,
-        retryAt: slot.nextDueAt,
-      });
+      o.logger.warn?.(
+        { job: slot.job.name, kind: entry.errorKind, message: entry.message, retryAt: slot.nextDueAt },
+        `${slot.job.name} failed`,
+      );
       o.bus.emit({
         id: `sync.failed:${entry.runId}`,
         type: 'sync.failed',
@@ -425,11 +422,16 @@ export class Coordinator {
         retryAt: slot.nextDueAt,
       });
     } else {
-      o.logger.debug?.(`${slot.job.name} ${entry.status}`, {
-        apiCalls: entry.apiCalls,
-        records: entry.records,
-        changes: entry.changes,
-      });
+      o.logger.debug?.(
+        {
+          job: slot.job.name,
+          status: entry.status,
+          apiCalls: entry.apiCalls,
+          records: entry.records,
+          changes: entry.changes,
+        },
+        `${slot.job.name} ${entry.status}`,
+      );
       o.bus.emit({
         id: `sync.completed:${entry.runId}`,
         type: 'sync.completed',

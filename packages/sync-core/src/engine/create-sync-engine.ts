@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock, Logger } from '@racesync/zwift-client';
 import { createEventsJob } from '../adaptive/events-job.js';
 import { createResultsJob } from '../adaptive/results-job.js';
 import { createRidersJob } from '../adaptive/riders-job.js';
 import { createTeamJob } from '../adaptive/team-job.js';
 import { type BaselineSchedule, createBaselineJobs, ORIGINAL_SCHEDULE } from '../baseline/baseline-jobs.js';
-import { type Clock, systemClock } from '../clock.js';
 import { SyncConfigError } from '../errors/config-error.js';
 import type { ChangeEventType } from '../events/change-event.js';
 import { type ChangeListener, EventBus } from '../events/event-bus.js';
@@ -15,7 +15,8 @@ import type { SyncSource } from '../source/sync-source.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
 import { Coordinator, type RunSummary } from './coordinator.js';
 import type { Job } from './job.js';
-import { type SyncLogger, silentLogger } from './logger.js';
+import { silentLogger } from './logger.js';
+import { systemClock } from './system-clock.js';
 
 /** Options of {@link createSyncEngine}. */
 export interface SyncEngineOptions {
@@ -30,7 +31,7 @@ export interface SyncEngineOptions {
   /** Scheduling policy overrides (adaptive strategy). Default: {@link DEFAULT_POLICY}. */
   policy?: SyncPolicyInput;
   /** Structured logger. Default: silent. */
-  logger?: SyncLogger;
+  logger?: Logger;
   /**
    * `adaptive` (default): plans every call within the budget, TTLs by time to start, results on race
    * completion. `baseline`: the original system's fixed schedule, for comparison.
@@ -205,7 +206,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const bus = new EventBus((error, event) =>
-    logger.error?.('a change-event listener failed', { type: event.type, error: String(error) }),
+    logger.error?.({ type: event.type, error: String(error) }, 'a change-event listener failed'),
   );
   const strategy = options.strategy ?? 'adaptive';
   let coordinator: Coordinator | null = null;

@@ -1,10 +1,9 @@
-import type { Clock } from '../clock.js';
+import type { Clock, Logger } from '@racesync/zwift-client';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
 import type { SyncStatus } from '../storage/records.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
-import type { SyncLogger } from './logger.js';
 
 /** Counters of one run, written to the sync log. */
 export interface RunCounters {
@@ -22,7 +21,7 @@ export interface RunContext {
   readonly clock: Clock;
   readonly policy: SyncPolicy;
   readonly bus: EventBus;
-  readonly logger: SyncLogger;
+  readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly counters: RunCounters;

@@ -18,8 +18,8 @@ function engineFor(source: SyncSource, storage: StorageAdapter = createMemorySto
   const clock = manualClock();
   const events: ChangeEvent[] = [];
   const logs: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    logs.push({ level, message, ...(fields ? { fields } : {}) });
+  const log = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    logs.push({ level, message, fields });
   };
   const engine = createSyncEngine({
     source,
