@@ -107,8 +107,8 @@ async function rig(connectionString: string, applicationName: string): Promise<R
     retry: { random: () => 0.5 },
   });
   const logs: Rig['logs'] = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    logs.push({ level, message, ...(fields ? { fields } : {}) });
+  const log = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    logs.push({ level, message, fields });
   };
   const events: ChangeEvent[] = [];
   const engine = createSyncEngine({
