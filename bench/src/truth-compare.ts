@@ -1,12 +1,6 @@
 import type { Truth } from '@racesync/simulator';
-import {
-  DEFAULT_POLICY,
-  hashData,
-  type Json,
-  omitPaths,
-  type ResultRecord,
-  type StorageAdapter,
-} from '@racesync/sync-core';
+import { DEFAULT_POLICY, type Json, type ResultRecord, type StorageAdapter } from '@racesync/sync-core';
+import { hashData, omitPaths } from '@racesync/sync-core/internal';
 import {
   normaliseRaceEvent,
   normaliseResultRow,
