@@ -2,6 +2,7 @@ import { type ReportChange, type ReportRun, type RequestLog, recordRequests } fr
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
 import { createZwiftClient, type Logger } from '@racesync/zwift-client';
+import { createBaselineEngine } from './baseline/baseline-engine.js';
 import { nearDetail, resultLag, resultLagSamples, riderLag, signupLag, signupLagSamples } from './metrics.js';
 import { recordingStorage } from './recording-storage.js';
 
@@ -85,16 +86,18 @@ export async function runStrategy(
         debug.runs[fields.job] = (debug.runs[fields.job] ?? 0) + 1;
     },
   };
-  const engine = createSyncEngine({
+  const common = {
     logger,
     source: client,
     storage,
     team: { clubId: urls.clubId },
     clock,
-    strategy,
     instanceId: strategy,
-    ...(strategy === 'adaptive' && run.policy ? { policy: run.policy } : {}),
-  });
+  };
+  const engine =
+    strategy === 'adaptive'
+      ? createSyncEngine({ ...common, ...(run.policy ? { policy: run.policy } : {}) })
+      : createBaselineEngine(common);
   const changes: ReportChange[] = [];
   if (options.report) {
     engine.on('*', (e) => {

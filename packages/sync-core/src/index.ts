@@ -4,11 +4,10 @@
  * hashing helpers, …) are at `@racesync/sync-core/internal`, without a semver promise; the storage
  * conformance suite is at `@racesync/sync-core/testing`.
  */
-export type { BaselineSchedule } from './baseline/baseline-jobs.js';
-export { ORIGINAL_SCHEDULE } from './baseline/baseline-jobs.js';
 export type { RunSummary } from './engine/coordinator.js';
-export type { JobName, SyncEngine, SyncEngineOptions } from './engine/create-sync-engine.js';
+export type { SyncEngineOptions } from './engine/create-sync-engine.js';
 export { createSyncEngine } from './engine/create-sync-engine.js';
+export type { JobName, SyncEngine } from './engine/sync-engine.js';
 export { SyncConfigError } from './errors/config-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { StorageError } from './errors/storage-error.js';

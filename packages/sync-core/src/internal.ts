@@ -25,6 +25,8 @@ export { classifyError } from './engine/classify-error.js';
 export type { CoordinatorOptions } from './engine/coordinator.js';
 export { Coordinator } from './engine/coordinator.js';
 export type { Job, JobOutcome, RunContext, RunCounters } from './engine/job.js';
+export type { JobEngineOptions } from './engine/job-engine.js';
+export { createJobEngine } from './engine/job-engine.js';
 export { silentLogger } from './engine/logger.js';
 export { systemClock } from './engine/system-clock.js';
 export { EventBus } from './events/event-bus.js';

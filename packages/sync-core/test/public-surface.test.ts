@@ -11,7 +11,6 @@ describe('public surface', () => {
     expect(Object.keys(index).sort()).toEqual([
       'DEFAULT_POLICY',
       'LeaseLostError',
-      'ORIGINAL_SCHEDULE',
       'SOURCE_BUCKETS',
       'StorageError',
       'SyncConfigError',
@@ -32,6 +31,7 @@ describe('public surface', () => {
       'hashData',
       'diffFields',
       'Coordinator',
+      'createJobEngine',
       'createEventsJob',
       'syncSignups',
     ]) {
