@@ -4,9 +4,10 @@
  * hashing helpers, …) are at `@racesync/sync-core/internal`, without a semver promise; the storage
  * conformance suite is at `@racesync/sync-core/testing`.
  */
-export type { RunSummary } from './engine/coordinator.js';
+
 export type { SyncEngineOptions } from './engine/create-sync-engine.js';
 export { createSyncEngine } from './engine/create-sync-engine.js';
+export type { RunSummary } from './engine/run-record.js';
 export type { JobName, SyncEngine } from './engine/sync-engine.js';
 export { SyncConfigError } from './errors/config-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';

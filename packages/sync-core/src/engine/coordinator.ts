@@ -1,32 +1,16 @@
 import type { Clock, Logger } from '@racesync/zwift-client';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
-import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
+import type { SyncSource } from '../source/sync-source.js';
 import type { Lease } from '../storage/lease.js';
-import type { JobState, Json, SyncLogEntry, SyncStatus } from '../storage/records.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
-import { classifyError } from './classify-error.js';
-import type { Job, JobOutcome, RunContext, RunCounters } from './job.js';
+import type { Job, JobOutcome, RunCounters } from './job.js';
+import { claimJob } from './job-lease.js';
+import { adoptState, type JobSlot, newSlot } from './job-slot.js';
+import { createRunContext } from './run-context.js';
+import { type RunSummary, recordRun } from './run-record.js';
 
-/** Summary of one job run, as written to the sync log. */
-export interface RunSummary extends SyncLogEntry {
-  nextDueAt: number;
-}
-
-interface JobSlot {
-  job: Job;
-  nextDueAt: number;
-  lastRunAt: number | null;
-  lastSuccessAt: number | null;
-  cursor: Record<string, unknown> | null;
-  failures: number;
-  running: Promise<RunSummary | null> | null;
-  loaded: boolean;
-  /** Pulled forward by another job (e.g. results landed): the next run is a new slot. */
-  pulled: boolean;
-  /** The time the pull asked for: a run by any instance at or after it serves the pull. */
-  pulledFor: number | null;
-}
+export type { RunSummary } from './run-record.js';
 
 /** Options of {@link Coordinator}. */
 export interface CoordinatorOptions {
@@ -44,8 +28,6 @@ export interface CoordinatorOptions {
   useLeases: boolean;
 }
 
-const MIN_GAP_MS = 1000;
-
 /**
  * One loop over due jobs: single-flight per job, jobs of different buckets concurrently, persisted
  * next-due times (a restart resumes), a sync-log entry per run, leases when several instances share
@@ -62,18 +44,7 @@ export class Coordinator {
 
   constructor(options: CoordinatorOptions) {
     this.#o = options;
-    this.#slots = options.jobs.map((job) => ({
-      job,
-      nextDueAt: 0,
-      lastRunAt: null,
-      lastSuccessAt: null,
-      cursor: null,
-      failures: 0,
-      running: null,
-      loaded: false,
-      pulled: false,
-      pulledFor: null,
-    }));
+    this.#slots = options.jobs.map((job) => newSlot(job));
   }
 
   get running(): boolean {
@@ -113,20 +84,13 @@ export class Coordinator {
       const states = new Map((await this.#o.storage.getJobStates()).map((s) => [s.job, s]));
       for (const slot of this.#slots) {
         const state = states.get(slot.job.name);
-        this.#adopt(slot, state, now);
+        adoptState(slot, state, now);
       }
     })().catch((error) => {
       this.#initialised = null;
       throw error;
     });
     return this.#initialised;
-  }
-
-  #adopt(slot: JobSlot, state: JobState | undefined, now: number): void {
-    slot.nextDueAt = state?.nextDueAt ?? now;
-    slot.lastRunAt = state?.lastRunAt ?? null;
-    slot.lastSuccessAt = state?.lastSuccessAt ?? null;
-    slot.cursor = (state?.cursor as Record<string, unknown> | null) ?? null;
   }
 
   start(): void {
@@ -226,47 +190,16 @@ export class Coordinator {
     return run;
   }
 
+  /** One run: claim the job (leases), load its state if needed, run it, record the run. */
   async #execute(slot: JobSlot, signal: AbortSignal, forced: boolean): Promise<RunSummary | null> {
     const o = this.#o;
     const startedAt = o.clock.now();
     let lease: Lease | null = null;
-    const leases = this.#o.useLeases ? o.storage.leases : undefined;
     try {
-      if (leases) {
-        lease = await leases.acquire(
-          `racesync:${slot.job.name}`,
-          o.instanceId,
-          o.policy.leaseTtlMs,
-          startedAt,
-        );
-        if (!lease) {
-          // Another instance runs it now; look again when its run should be over.
-          slot.nextDueAt = startedAt + Math.min(o.policy.leaseTtlMs, 30_000);
-          return null;
-        }
-        const shared = (await o.storage.getJobStates()).find((s) => s.job === slot.job.name);
-        const ranElsewhere = shared !== undefined && shared.lastRunAt !== slot.lastRunAt;
-        const dueThere =
-          shared?.nextDueAt === undefined || shared.nextDueAt === null || shared.nextDueAt <= startedAt;
-        // A pull stands unless another instance already ran the job at or after the time it asked for.
-        const pullServed =
-          ranElsewhere &&
-          shared?.lastRunAt != null &&
-          slot.pulledFor !== null &&
-          shared.lastRunAt >= slot.pulledFor;
-        if (!forced && (!slot.pulled || pullServed) && !dueThere && shared) {
-          this.#adopt(slot, shared, startedAt); // another instance ran it in this slot
-          slot.pulled = false;
-          slot.pulledFor = null;
-          slot.loaded = false;
-          await leases.release(lease);
-          return null;
-        }
-        if (ranElsewhere && shared) {
-          slot.cursor = (shared.cursor as Record<string, unknown> | null) ?? null;
-          slot.loaded = false; // its working state moved under us
-        }
-      }
+      const leases = o.useLeases ? o.storage.leases : undefined;
+      const claim = leases ? await claimJob(o, leases, slot, startedAt, forced) : { lease: null };
+      if (claim === null) return null;
+      lease = claim.lease;
       slot.pulled = false;
       slot.pulledFor = null;
       if (!slot.loaded && slot.job.load) {
@@ -274,45 +207,20 @@ export class Coordinator {
       }
       slot.loaded = true;
     } catch (error) {
-      if (lease) await leases?.release(lease).catch(() => undefined);
-      return this.#finish(
-        slot,
-        null,
+      if (lease) await o.storage.leases?.release(lease).catch(() => undefined);
+      return recordRun(o, slot, {
+        runId: this.#runId(slot, startedAt),
         startedAt,
-        { apiCalls: 0, records: 0, changes: 0, skipped: 0 },
-        error,
-        null,
-      );
+        counters: { apiCalls: 0, records: 0, changes: 0, skipped: 0 },
+        failure: error,
+        outcome: null,
+        lease: null,
+      });
     }
 
     const counters: RunCounters = { apiCalls: 0, records: 0, changes: 0, skipped: 0 };
-    const runId = `${o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`;
-    const ctx: RunContext = {
-      source: o.source,
-      storage: o.storage,
-      clock: o.clock,
-      policy: o.policy,
-      bus: o.bus,
-      logger: o.logger,
-      signal,
-      runId,
-      counters,
-      callOptions: (priority?: number): SourceCallOptions => ({
-        signal,
-        ...(priority === undefined ? {} : { priority }),
-        ...(o.maxWaitMs === undefined ? {} : { maxWaitMs: o.maxWaitMs }),
-      }),
-      async call(fn, priority) {
-        try {
-          const value = await fn(ctx.callOptions(priority));
-          counters.apiCalls++;
-          return value;
-        } catch (error) {
-          if (classifyError(error).sent) counters.apiCalls++;
-          throw error;
-        }
-      },
-    };
+    const runId = this.#runId(slot, startedAt);
+    const ctx = createRunContext(o, { signal, runId, counters });
     let outcome: JobOutcome | null = null;
     let failure: unknown = null;
     try {
@@ -320,130 +228,10 @@ export class Coordinator {
     } catch (error) {
       failure = error;
     }
-    return this.#finish(slot, runId, startedAt, counters, failure, outcome, lease);
+    return recordRun(o, slot, { runId, startedAt, counters, failure, outcome, lease });
   }
 
-  async #finish(
-    slot: JobSlot,
-    runId: string | null,
-    startedAt: number,
-    counters: RunCounters,
-    failure: unknown,
-    outcome: JobOutcome | null,
-    lease: Lease | null = null,
-  ): Promise<RunSummary> {
-    const o = this.#o;
-    const finishedAt = o.clock.now();
-    let status: SyncStatus;
-    let errorKind: string | null = null;
-    let message: string | null = null;
-    let nextDueAt: number;
-    if (failure !== null || !outcome) {
-      const info = classifyError(failure);
-      errorKind = info.kind;
-      message = info.message;
-      if (info.kind === 'aborted') {
-        status = counters.changes > 0 ? 'partial' : 'skipped';
-        nextDueAt = finishedAt;
-      } else {
-        status = 'failed';
-        slot.failures++;
-        const backoff = o.policy.failureBackoffMs * 2 ** Math.min(slot.failures - 1, 4);
-        nextDueAt = finishedAt + (info.retryAfterMs ?? backoff);
-      }
-    } else {
-      status = outcome.status;
-      errorKind = outcome.errorKind ?? null;
-      message = outcome.message ?? null;
-      nextDueAt = outcome.nextDueAt;
-      if (status !== 'failed') slot.failures = 0;
-      if (outcome.cursor !== undefined) slot.cursor = outcome.cursor;
-    }
-    nextDueAt = Math.max(nextDueAt, finishedAt + MIN_GAP_MS);
-    slot.nextDueAt = nextDueAt;
-    slot.lastRunAt = startedAt;
-    if (status === 'ok' || status === 'partial') slot.lastSuccessAt = finishedAt;
-
-    const entry: SyncLogEntry = {
-      runId: runId ?? `${o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`,
-      job: slot.job.name,
-      startedAt,
-      finishedAt,
-      status,
-      apiCalls: counters.apiCalls,
-      records: counters.records,
-      changes: counters.changes,
-      errorKind,
-      message,
-    };
-    try {
-      await o.storage.putJobState(
-        {
-          job: slot.job.name,
-          nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null,
-          lastRunAt: slot.lastRunAt,
-          lastSuccessAt: slot.lastSuccessAt,
-          cursor: (slot.cursor as { [key: string]: Json } | null) ?? null,
-        },
-        lease ? { name: lease.name, token: lease.token } : undefined,
-      );
-      await o.storage.appendSyncLog([entry]);
-    } catch (error) {
-      const info = classifyError(error);
-      o.logger.error?.(
-        { job: slot.job.name, kind: info.kind, message: info.message },
-        'could not persist the sync state; the run will be repeated',
-      );
-      slot.nextDueAt = finishedAt + o.policy.failureBackoffMs;
-      slot.loaded = false;
-      if (status !== 'failed') {
-        status = 'failed';
-        entry.status = 'failed';
-        entry.errorKind = info.kind;
-        entry.message = info.message;
-      }
-    } finally {
-      if (lease) await o.storage.leases?.release(lease).catch(() => undefined);
-    }
-
-    if (entry.status === 'failed') {
-      o.logger.warn?.(
-        { job: slot.job.name, kind: entry.errorKind, message: entry.message, retryAt: slot.nextDueAt },
-        `${slot.job.name} failed`,
-      );
-      o.bus.emit({
-        id: `sync.failed:${entry.runId}`,
-        type: 'sync.failed',
-        at: finishedAt,
-        job: slot.job.name,
-        runId: entry.runId,
-        errorKind: entry.errorKind ?? 'internal',
-        message: entry.message ?? '',
-        retryAt: slot.nextDueAt,
-      });
-    } else {
-      o.logger.debug?.(
-        {
-          job: slot.job.name,
-          status: entry.status,
-          apiCalls: entry.apiCalls,
-          records: entry.records,
-          changes: entry.changes,
-        },
-        `${slot.job.name} ${entry.status}`,
-      );
-      o.bus.emit({
-        id: `sync.completed:${entry.runId}`,
-        type: 'sync.completed',
-        at: finishedAt,
-        job: slot.job.name,
-        runId: entry.runId,
-        status: entry.status,
-        apiCalls: entry.apiCalls,
-        records: entry.records,
-        changes: entry.changes,
-      });
-    }
-    return { ...entry, nextDueAt: slot.nextDueAt };
+  #runId(slot: JobSlot, startedAt: number): string {
+    return `${this.#o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`;
   }
 }

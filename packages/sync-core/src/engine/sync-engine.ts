@@ -1,7 +1,7 @@
 import type { ChangeEventType } from '../events/change-event.js';
 import type { ChangeListener } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
-import type { RunSummary } from './coordinator.js';
+import type { RunSummary } from './run-record.js';
 
 /** Names of the engine's jobs. */
 export type JobName = 'team' | 'riders' | 'events' | 'results' | (string & {});
