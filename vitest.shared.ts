@@ -10,4 +10,5 @@ export const workspaceAlias = [
   { find: /^@racesync\/sync-core$/, replacement: `${root}packages/sync-core/src/index.ts` },
   { find: /^@racesync\/supabase-adapter$/, replacement: `${root}packages/supabase-adapter/src/index.ts` },
   { find: /^@racesync\/simulator$/, replacement: `${root}packages/simulator/src/index.ts` },
+  { find: /^@racesync\/verify$/, replacement: `${root}kits/verify/src/index.ts` },
 ];

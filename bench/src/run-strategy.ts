@@ -1,10 +1,17 @@
 import { type ReportChange, type ReportRun, type RequestLog, recordRequests } from '@racesync/report';
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
+import {
+  nearDetail,
+  recordingStorage,
+  resultLag,
+  resultLagSamples,
+  riderLag,
+  signupLag,
+  signupLagSamples,
+} from '@racesync/verify';
 import { createZwiftClient, type Logger } from '@racesync/zwift-client';
 import { createBaselineEngine } from './baseline/baseline-engine.js';
-import { nearDetail, resultLag, resultLagSamples, riderLag, signupLag, signupLagSamples } from './metrics.js';
-import { recordingStorage } from './recording-storage.js';
 
 const HOUR = 3_600_000;
 

@@ -1,10 +1,10 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createSimulation, type Simulation, type VirtualClock } from '@racesync/simulator';
 import { type ChangeEvent, createSyncEngine, type SyncEngine } from '@racesync/sync-core';
+import { compareWithTruth } from '@racesync/verify';
 import { createZwiftClient } from '@racesync/zwift-client';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
 import {
   createPostgresStorage,
   createPostgresTransport,
