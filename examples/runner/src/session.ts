@@ -4,7 +4,6 @@
  * the report. Wiring and display only — what to sync and when is the engine's business.
  */
 import type { LagDistribution, RequestLog } from '@racesync/report';
-import { isVirtualClock } from '@racesync/simulator';
 import { type ChangeEvent, createSyncEngine, type StorageAdapter } from '@racesync/sync-core';
 import type { BucketSpec, Clock, Logger, ZwiftClient } from '@racesync/zwift-client';
 import type { RunnerArgs } from './args.ts';
@@ -15,6 +14,7 @@ import { startProgress } from './progress.ts';
 import { reportRun, writeReport } from './report.ts';
 import type { Shutdown } from './shutdown.ts';
 import { type LagFigures, summaryLines } from './summary.ts';
+import { isVirtualClock } from './virtual-clock.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
