@@ -53,7 +53,7 @@ describe('memory runner, simulated upstream, virtual clock', () => {
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
   });
 
-  it('--once: each job once, then exit', async () => {
+  it('--once: each job once, then exit — the team, its riders, the events and team signups stored', async () => {
     const io = captureIo();
     const code = await runMemoryRunner({
       argv: ['--once', '--riders', '15'],
@@ -68,7 +68,8 @@ describe('memory runner, simulated upstream, virtual clock', () => {
     expect(io.out()).toMatch(
       /sync runs\s+ok 4 · partial 0 · skipped 0 · failed 0\s+\((team|riders|events|results) 1/,
     );
-    expect(io.out()).toMatch(/stored\s+riders 15 ·/);
+    expect(io.out()).toMatch(/stored\s+riders 15 · events \d{3} · team signups [1-9]\d* active/);
+    expect(io.out()).toMatch(/changes\s+signup.added [1-9]/);
   });
 
   it('on a TTY keeps a status line at the bottom (rewritten in place) above which lines scroll', async () => {

@@ -34,6 +34,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
 
   return {
     name: 'events',
+    needs: ['team'],
 
     async load({ storage, policy, now, cursor: stored }) {
       const c = (stored ?? {}) as Partial<EventsCursor>;

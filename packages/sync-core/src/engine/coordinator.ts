@@ -45,6 +45,7 @@ export class Coordinator {
   constructor(options: CoordinatorOptions) {
     this.#o = options;
     this.#slots = options.jobs.map((job) => newSlot(job));
+    checkNeeds(options.jobs);
   }
 
   get running(): boolean {
@@ -108,28 +109,61 @@ export class Coordinator {
     await Promise.allSettled(this.#slots.map((s) => s.running));
   }
 
-  /** Runs every job that is due now (concurrently), and resolves when they are done. */
+  /**
+   * Runs every job that is due now, concurrently — except that a job whose needed job has never
+   * completed waits for that job's run in this call (or one in flight) to finish first — and
+   * resolves when they are done.
+   */
   async runDue(signal?: AbortSignal): Promise<RunSummary[]> {
     await this.init();
     const now = this.#o.clock.now();
-    const started = this.#slots
-      .filter((s) => !s.running && s.nextDueAt <= now)
-      .map((s) => this.#launch(s, signal, false));
+    const due = this.#slots.filter((s) => !s.running && s.nextDueAt <= now);
+    const runs = new Map<JobSlot, Promise<RunSummary | null>>();
+    const start = (slot: JobSlot): Promise<RunSummary | null> => {
+      const known = runs.get(slot);
+      if (known) return known;
+      const first = this.#unmetNeeds(slot)
+        .map((need) => need.running ?? (due.includes(need) ? start(need) : null))
+        .filter((run) => run !== null);
+      const run =
+        first.length === 0
+          ? this.#launch(slot, signal, false)
+          : Promise.allSettled(first).then(() => slot.running ?? this.#launch(slot, signal, false));
+      runs.set(slot, run);
+      return run;
+    };
+    const started = due.map(start);
     return (await Promise.all(started)).filter((x): x is RunSummary => x !== null);
   }
 
-  /** Runs the named job (or every job, in order) now, due or not. */
+  /**
+   * Runs the named job (or every job, in order) now, due or not; a job it needs that has never
+   * completed runs first.
+   */
   async runOnce(name?: string, signal?: AbortSignal): Promise<RunSummary[]> {
     await this.init();
-    const slots = name === undefined ? this.#slots : this.#slots.filter((s) => s.job.name === name);
-    if (name !== undefined && slots.length === 0) throw new Error(`unknown job "${name}"`);
+    const targets = name === undefined ? this.#slots : this.#slots.filter((s) => s.job.name === name);
+    if (name !== undefined && targets.length === 0) throw new Error(`unknown job "${name}"`);
+    const order: JobSlot[] = [];
+    const add = (slot: JobSlot) => {
+      if (order.includes(slot)) return;
+      for (const need of this.#unmetNeeds(slot)) add(need);
+      order.push(slot);
+    };
+    for (const slot of targets) add(slot);
     const out: RunSummary[] = [];
-    for (const slot of slots) {
+    for (const slot of order) {
       if (slot.running) await slot.running;
       const summary = await this.#launch(slot, signal, true);
       if (summary) out.push(summary);
     }
     return out;
+  }
+
+  /** The jobs `slot` needs that have never completed (no `lastSuccessAt`). */
+  #unmetNeeds(slot: JobSlot): JobSlot[] {
+    const needs = slot.job.needs ?? [];
+    return this.#slots.filter((s) => needs.includes(s.job.name) && s.lastSuccessAt === null);
   }
 
   async #run(signal: AbortSignal): Promise<void> {
@@ -234,4 +268,18 @@ export class Coordinator {
   #runId(slot: JobSlot, startedAt: number): string {
     return `${this.#o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`;
   }
+}
+
+/** Every job a job needs exists, and no job needs itself through others. */
+function checkNeeds(jobs: readonly Job[]): void {
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const visit = (job: Job, path: string[]) => {
+    for (const need of job.needs ?? []) {
+      const needed = byName.get(need);
+      if (!needed) throw new Error(`job "${job.name}" needs the unknown job "${need}"`);
+      if (path.includes(need)) throw new Error(`jobs need each other: ${[...path, need].join(' → ')}`);
+      visit(needed, [...path, need]);
+    }
+  };
+  for (const job of jobs) visit(job, [job.name]);
 }

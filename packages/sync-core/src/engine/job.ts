@@ -45,6 +45,15 @@ export interface JobOutcome {
 /** One schedulable job. */
 export interface Job {
   readonly name: string;
+  /**
+   * Jobs that feed this one (e.g. `events` needs `team`: a signup list is applied for the team's
+   * riders, so it is worth fetching only once the team is known). While a needed job has never
+   * completed (`ok` or `partial`, in this storage's persisted state), `runOnce()` and `runDue()` run it
+   * first, to completion; once it has, they run side by side. The loop (`start()`) keeps its
+   * concurrency either way.
+   * @default none
+   */
+  readonly needs?: readonly string[];
   /** Called once before the first run, and on every run when several instances share the storage. */
   load?(ctx: {
     storage: StorageAdapter;

@@ -4,6 +4,7 @@ import {
   createMemoryStorage,
   createSyncEngine,
   type StorageAdapter,
+  StorageError,
   SyncConfigError,
   type SyncSource,
 } from '../../src/index.js';
@@ -110,11 +111,24 @@ describe('a source answer with records skipped as malformed', () => {
 describe('first start', () => {
   it('no signup list is fetched (and applied as "no team signups") before the team is known', async () => {
     const { source, script } = fakeSource();
-    const { engine, storage } = engineFor(source);
+    // The team's first write fails: runOnce('events') runs the team job first (it has never
+    // completed), and the events job then runs without a team.
+    const memory = createMemoryStorage();
+    let teamWrites = 0;
+    const flaky = Object.assign(Object.create(memory) as StorageAdapter, {
+      replaceTeam: (...args: Parameters<StorageAdapter['replaceTeam']>) => {
+        if (teamWrites++ === 0) return Promise.reject(new StorageError('replaceTeam', 'connection reset'));
+        return memory.replaceTeam(...args);
+      },
+    });
+    const { engine, storage } = engineFor(source, flaky);
     script.events = [sourceEvent('e1', T0 + 30 * MIN), sourceEvent('e2', T0 + 20 * HOUR)];
     script.signups.set('e1', { riders: [{ riderId: 1, pen: 'A' }], skipped: [] });
     script.signups.set('e2', { riders: [{ riderId: 2, pen: 'B' }], skipped: [] });
-    const [first] = await engine.runOnce('events'); // the team job has not stored the team yet
+    const [team, first] = await engine.runOnce('events');
+    expect(team?.job).toBe('team');
+    expect(team?.status).toBe('failed');
+    expect(first?.job).toBe('events');
     expect(first?.status).toBe('ok');
     expect(script.calls.filter((c) => c.startsWith('signups:'))).toEqual([]);
     expect(await storage.getSignupChecks()).toEqual([]);
