@@ -161,6 +161,8 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
         : mode.kind === 'hours'
           ? `${mode.hours} h${virtual ? ' of simulated time, as fast as possible' : ''}`
           : 'until Ctrl-C';
+  // Printed once Ctrl-C is handled (both runners install the handler before the session starts):
+  // from this line on, an interrupt stops gracefully with a summary.
   out.line(`${timeLabel(start)} syncing: ${modeText}`);
 
   if (mode.kind === 'once') {

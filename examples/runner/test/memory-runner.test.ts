@@ -181,7 +181,8 @@ describe('memory runner as a real process (scaled clock, like `pnpm start`)', ()
       ['--speed', '120', '--riders', '20', '--progress-minutes', '2'],
       {},
       (stdout, child) => {
-        if (/^sim \d\d:\d\d \| /m.test(stdout)) child.interrupt();
+        // "syncing: until Ctrl-C" is printed once Ctrl-C is handled: interrupt at that very moment.
+        if (/ syncing: until Ctrl-C$/m.test(stdout)) child.interrupt();
       },
     );
     expect(result.stderr).toBe('');
