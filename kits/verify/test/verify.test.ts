@@ -86,7 +86,7 @@ describe('against the simulator: the engine, the truth and the lag', () => {
       const active = await storage.listSignups({ activeOnly: true });
       const victim = active.find((s) => {
         const event = truth.event(s.eventId);
-        return event !== undefined && event.startsAt >= start + 10 * MIN && event.startsAt <= end;
+        return event !== null && event.startsAt >= start + 10 * MIN && event.startsAt <= end;
       });
       expect(victim, 'a judged race with a team signup').toBeDefined();
       const others = active
