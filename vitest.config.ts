@@ -7,6 +7,7 @@ export default defineConfig({
       'packages/supabase-adapter/vitest.reliability.config.ts',
       'examples/*/vitest.config.ts',
       'tools/*/vitest.config.ts',
+      'bench/vitest.config.ts',
       'kits/*/vitest.config.ts',
       'test/vitest.config.ts',
     ],

@@ -7,10 +7,10 @@ import {
   createSyncEngine,
   type StorageAdapter,
 } from '@racesync/sync-core';
+import { compareWithTruth } from '@racesync/verify';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { numberArg, parseArgs } from './args.js';
 import { seeded } from './seeded.js';
-import { compareWithTruth } from './truth-compare.js';
 
 /**
  * `pnpm bench:faults -- --json [--seed S] [--days D] [--rate R] [--catchup-hours H] [--riders N]

@@ -1,9 +1,17 @@
 import { type ReportChange, type ReportRun, type RequestLog, recordRequests } from '@racesync/report';
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
-import { createZwiftClient } from '@racesync/zwift-client';
-import { nearDetail, resultLag, resultLagSamples, riderLag, signupLag, signupLagSamples } from './metrics.js';
-import { recordingStorage } from './recording-storage.js';
+import {
+  nearDetail,
+  recordingStorage,
+  resultLag,
+  resultLagSamples,
+  riderLag,
+  signupLag,
+  signupLagSamples,
+} from '@racesync/verify';
+import { createZwiftClient, type Logger } from '@racesync/zwift-client';
+import { createBaselineEngine } from './baseline/baseline-engine.js';
 
 const HOUR = 3_600_000;
 
@@ -71,30 +79,32 @@ export async function runStrategy(
   });
   const { storage, recording } = recordingStorage(createMemoryStorage(), clock);
   const debug = { byReason: {} as Record<string, number>, runs: {} as Record<string, number> };
-  const logger = {
-    debug(message: string, fields?: Record<string, unknown>) {
+  // The engine logs pino-style, `(fields, message)`: a finished run carries `job` and `status`.
+  const logger: Logger = {
+    debug(fields, message) {
       if (message === 'signup lists fetched') {
-        for (const [k, v] of Object.entries((fields?.byReason ?? {}) as Record<string, number>)) {
+        for (const [k, v] of Object.entries((fields.byReason ?? {}) as Record<string, number>)) {
           debug.byReason[k] = (debug.byReason[k] ?? 0) + v;
         }
       }
       if (process.env.BENCH_TRACE)
         process.stderr.write(`${new Date(clock.now()).toISOString()} ${message} ${JSON.stringify(fields)}\n`);
-      const job = message.split(' ')[0] ?? '';
-      if (['team', 'riders', 'events', 'results', 'events-far'].includes(job))
-        debug.runs[job] = (debug.runs[job] ?? 0) + 1;
+      if (typeof fields.job === 'string' && typeof fields.status === 'string')
+        debug.runs[fields.job] = (debug.runs[fields.job] ?? 0) + 1;
     },
   };
-  const engine = createSyncEngine({
+  const common = {
     logger,
     source: client,
     storage,
     team: { clubId: urls.clubId },
     clock,
-    strategy,
     instanceId: strategy,
-    ...(strategy === 'adaptive' && run.policy ? { policy: run.policy } : {}),
-  });
+  };
+  const engine =
+    strategy === 'adaptive'
+      ? createSyncEngine({ ...common, ...(run.policy ? { policy: run.policy } : {}) })
+      : createBaselineEngine(common);
   const changes: ReportChange[] = [];
   if (options.report) {
     engine.on('*', (e) => {

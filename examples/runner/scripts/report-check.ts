@@ -9,13 +9,14 @@
  *    the PNG is blank.
  *
  * `--side-by-side` also renders the day benchmark's report of both strategies for the same hours
- * (`reports/report-side-by-side.html` / `.png`).
+ * (`reports/report-side-by-side.html` / `.png`), written by the benchmark's own command
+ * (`pnpm bench:day -- --report …`, seed 1, 80 riders): the runner does not depend on the benchmark.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runStrategy } from '@racesync/bench/src/run-strategy.ts';
-import { checkReportRenders, renderReport } from '@racesync/report';
+import { checkReportRenders } from '@racesync/report';
 import { parseArgs, UsageError } from '../src/args.ts';
 import { runMemoryRunner } from '../src/memory-runner.ts';
 
@@ -52,19 +53,27 @@ try {
   await check(html, join(dir, 'report.png'));
 
   if (sideBySide) {
-    const run = { seed: 1, riders: 80, hours };
-    const { report: adaptive } = await runStrategy('adaptive', run, { report: true });
-    const { report: baseline } = await runStrategy('baseline', run, { report: true });
     const file = join(dir, 'report-side-by-side.html');
-    writeFileSync(
-      file,
-      renderReport({
-        title: 'racesync — adaptive engine vs the original schedule',
-        subtitle: `Simulated upstream · seed 1 · 80 team riders · ${hours} h of simulated time`,
-        generatedAt: new Date().toISOString(),
-        runs: [adaptive!, baseline!],
-      }),
+    const bench = spawnSync(
+      'pnpm',
+      [
+        '--silent',
+        'bench:day',
+        '--',
+        '--seed',
+        '1',
+        '--riders',
+        '80',
+        '--hours',
+        String(hours),
+        '--report',
+        file,
+        '--json',
+      ],
+      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
     );
+    if (bench.status !== 0)
+      throw new Error(`pnpm bench:day failed (${bench.error?.message ?? `exit ${bench.status}`})`);
     await check(file, join(dir, 'report-side-by-side.png'));
   }
   process.exit(0);

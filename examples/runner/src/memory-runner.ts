@@ -4,29 +4,20 @@
  * clock at `--speed`); with a key it talks to the real API on the system clock.
  */
 import { recordRequests } from '@racesync/report';
-import { createMemoryStorage, systemClock } from '@racesync/sync-core';
-import { type BucketName, type BucketSpec, createZwiftClient, RATE_LIMITS } from '@racesync/zwift-client';
+import { createMemoryStorage } from '@racesync/sync-core';
+import { type BucketName, type BucketSpec, createZwiftClient, systemClock } from '@racesync/zwift-client';
 import { MEMORY_HELP, type RunnerArgs } from './args.ts';
 import type { RunnerConfig } from './env.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';
-import type { Output, Writable } from './output.ts';
+import { limitsOf } from './limits.ts';
+import type { Output } from './output.ts';
+import type { RunnerOptions } from './runner-options.ts';
 import { modeOf, runSession } from './session.ts';
-import { handleShutdown, type SignalSource } from './shutdown.ts';
+import { handleShutdown } from './shutdown.ts';
 import { startSimulatedUpstream } from './simulated.ts';
 import { startRunner } from './startup.ts';
 
-export interface RunnerOptions {
-  argv: readonly string[];
-  env: Record<string, string | undefined>;
-  stdout?: Writable;
-  stderr?: Writable;
-  /** Where SIGINT/SIGTERM come from. Default: the process. */
-  signals?: SignalSource;
-  /** Immediate exit on a second Ctrl-C. Default: `process.exit`. */
-  exit?: (code: number) => void;
-  /** A repeated signal within this many ms counts as the same Ctrl-C. Default 750. */
-  signalRepeatWindowMs?: number;
-}
+export type { RunnerOptions } from './runner-options.ts';
 
 /** Exit codes: 0 done, 1 a run failed (`--once`) or the runner could not start, 2 bad usage or configuration. */
 export async function runMemoryRunner(options: RunnerOptions): Promise<number> {
@@ -128,18 +119,6 @@ function scaledClockAllowances(speed: number): {
     limits[bucket] = { capacity: spec.capacity, intervalMs: spec.intervalMs + slack };
   }
   return { timeoutMs: 15_000 * speed, limits };
-}
-
-/** The upstream's published (or self-imposed) limits of a tier. */
-export function limitsOf(tier: 'standard' | 'premium'): Record<BucketName, BucketSpec> {
-  const out = {} as Record<BucketName, BucketSpec>;
-  for (const [bucket, tiers] of Object.entries(RATE_LIMITS) as [
-    BucketName,
-    (typeof RATE_LIMITS)[BucketName],
-  ][]) {
-    out[bucket] = { ...tiers[tier] };
-  }
-  return out;
 }
 
 async function realUpstream(

@@ -4,8 +4,8 @@
  * by the wrapped fetch), and changes seen by type.
  */
 import { formatClock, formatCount, type RequestLog } from '@racesync/report';
-import type { Clock, SyncEngine } from '@racesync/sync-core';
-import type { BucketName, BucketSpec, ZwiftClient } from '@racesync/zwift-client';
+import type { SyncEngine } from '@racesync/sync-core';
+import type { BucketName, BucketSpec, Clock, ZwiftClient } from '@racesync/zwift-client';
 import type { Observation } from './observe.ts';
 import type { Output } from './output.ts';
 

@@ -4,15 +4,8 @@
  * the report. Wiring and display only — what to sync and when is the engine's business.
  */
 import type { LagDistribution, RequestLog } from '@racesync/report';
-import { isVirtualClock } from '@racesync/simulator';
-import {
-  type ChangeEvent,
-  type Clock,
-  createSyncEngine,
-  type StorageAdapter,
-  type SyncLogger,
-} from '@racesync/sync-core';
-import type { BucketSpec, ZwiftClient } from '@racesync/zwift-client';
+import { type ChangeEvent, createSyncEngine, type StorageAdapter } from '@racesync/sync-core';
+import type { BucketSpec, Clock, Logger, ZwiftClient } from '@racesync/zwift-client';
 import type { RunnerArgs } from './args.ts';
 import type { Forwarder } from './forward-ws.ts';
 import { observe } from './observe.ts';
@@ -21,6 +14,7 @@ import { startProgress } from './progress.ts';
 import { reportRun, writeReport } from './report.ts';
 import type { Shutdown } from './shutdown.ts';
 import { type LagFigures, summaryLines } from './summary.ts';
+import { isVirtualClock } from './virtual-clock.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -75,15 +69,16 @@ export interface SessionResult {
   reportPath: string | null;
 }
 
-function engineLogger(out: Output, verbose: boolean): SyncLogger {
-  const fmt = (level: string, message: string, fields?: Record<string, unknown>) =>
-    `${level}: ${message}${fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
+/** The engine's log lines (pino's order, `(fields, message)`): errors always, warn/info with `--verbose`. */
+function engineLogger(out: Output, verbose: boolean): Logger {
+  const fmt = (level: string, fields: Record<string, unknown>, message: string) =>
+    `${level}: ${message}${Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : ''}`;
   return {
-    error: (message, fields) => out.error(fmt('error', message, fields)),
+    error: (fields, message) => out.error(fmt('error', fields, message)),
     ...(verbose
       ? {
-          warn: (message: string, fields?: Record<string, unknown>) => out.line(fmt('warn', message, fields)),
-          info: (message: string, fields?: Record<string, unknown>) => out.line(fmt('info', message, fields)),
+          warn: (fields: Record<string, unknown>, message: string) => out.line(fmt('warn', fields, message)),
+          info: (fields: Record<string, unknown>, message: string) => out.line(fmt('info', fields, message)),
         }
       : {}),
   };
@@ -166,6 +161,8 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
         : mode.kind === 'hours'
           ? `${mode.hours} h${virtual ? ' of simulated time, as fast as possible' : ''}`
           : 'until Ctrl-C';
+  // Printed once Ctrl-C is handled (both runners install the handler before the session starts):
+  // from this line on, an interrupt stops gracefully with a summary.
   out.line(`${timeLabel(start)} syncing: ${modeText}`);
 
   if (mode.kind === 'once') {

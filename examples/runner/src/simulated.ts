@@ -1,16 +1,8 @@
 /**
  * The offline default: the simulated upstream (`@racesync/simulator`) on loopback HTTP, a memory
  * storage that time-stamps what it stores, and lag figures against the simulator's ground truth.
- * The lag metrics are the day benchmark's (`bench/src/metrics.ts`), reused, not re-implemented.
+ * The lag metrics are the day benchmark's (the measuring kit, `@racesync/verify`), reused, not re-implemented.
  */
-import {
-  resultLag,
-  resultLagSamples,
-  riderLag,
-  signupLag,
-  signupLagSamples,
-} from '@racesync/bench/src/metrics.ts';
-import { recordingStorage } from '@racesync/bench/src/recording-storage.ts';
 import type { LagDistribution } from '@racesync/report';
 import {
   createScaledClock,
@@ -21,6 +13,14 @@ import {
   type VirtualClock,
 } from '@racesync/simulator';
 import { createMemoryStorage, type StorageAdapter } from '@racesync/sync-core';
+import {
+  recordingStorage,
+  resultLag,
+  resultLagSamples,
+  riderLag,
+  signupLag,
+  signupLagSamples,
+} from '@racesync/verify';
 import type { LagFigures } from './summary.ts';
 
 const DAY = 86_400_000;

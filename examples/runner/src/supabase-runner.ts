@@ -6,7 +6,6 @@
  */
 
 import { recordRequests } from '@racesync/report';
-import { isVirtualClock } from '@racesync/simulator';
 import {
   createPostgresStorage,
   createPostgresTransport,
@@ -15,18 +14,19 @@ import {
   type PostgresTransport,
   type RpcTransport,
 } from '@racesync/supabase-adapter';
-import { type Clock, systemClock } from '@racesync/sync-core';
-import { createZwiftClient } from '@racesync/zwift-client';
+import { type Clock, createZwiftClient, systemClock } from '@racesync/zwift-client';
 import { createClient } from '@supabase/supabase-js';
 import { SUPABASE_HELP } from './args.ts';
 import type { RunnerConfig } from './env.ts';
 import { createRealtimeForwarder } from './forward-realtime.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';
-import { limitsOf, type RunnerOptions } from './memory-runner.ts';
+import { limitsOf } from './limits.ts';
+import type { RunnerOptions } from './runner-options.ts';
 import { modeOf, runSession } from './session.ts';
 import { handleShutdown } from './shutdown.ts';
 import { startRunner } from './startup.ts';
 import { trackStorage } from './track-storage.ts';
+import { isVirtualClock } from './virtual-clock.ts';
 
 export interface SupabaseRunnerOptions extends RunnerOptions {
   /**

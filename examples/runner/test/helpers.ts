@@ -5,7 +5,6 @@ import type { SignalSource } from '../src/shutdown.ts';
 
 export const runnerDir = fileURLToPath(new URL('..', import.meta.url));
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-export const tsxBin = `${repoRoot}node_modules/.bin/tsx`;
 
 /** A stdout/stderr pair that keeps what is written (not a TTY). */
 export function captureIo(options: { tty?: boolean } = {}) {
@@ -38,9 +37,14 @@ export interface Spawned {
 }
 
 /**
- * Runs a runner entry point (`src/main.ts` or `src/supabase.ts`) as a real process through tsx, in
- * its own process group (so a "Ctrl-C" reaches every process, as in a terminal). `onStdout` may
+ * Runs a runner entry point (`src/main.ts` or `src/supabase.ts`) as a real process, the way
+ * `pnpm start` runs it — one Node process with tsx as its loader (`node --import tsx`), in its own
+ * process group (so a "Ctrl-C" reaches every process of the group, as in a terminal). `onStdout` may
  * signal it.
+ *
+ * Not the `tsx` command: it runs the script in a child process and relays signals to it, and when
+ * the child does not confirm a signal within 2 × 30 ms (a busy event loop on a loaded machine) it
+ * SIGKILLs the child and exits 130 — whatever the child was doing.
  */
 export function spawnRunner(
   entry: string,
@@ -48,7 +52,7 @@ export function spawnRunner(
   env: Record<string, string | undefined>,
   onStdout?: (text: string, child: { interrupt(): void }) => void,
 ): Promise<Spawned> {
-  const child = spawn(tsxBin, [entry, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: runnerDir,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     detached: true,

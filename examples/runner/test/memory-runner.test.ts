@@ -53,7 +53,7 @@ describe('memory runner, simulated upstream, virtual clock', () => {
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/i);
   });
 
-  it('--once: each job once, then exit', async () => {
+  it('--once: each job once, then exit — the team, its riders, the events and team signups stored', async () => {
     const io = captureIo();
     const code = await runMemoryRunner({
       argv: ['--once', '--riders', '15'],
@@ -68,7 +68,8 @@ describe('memory runner, simulated upstream, virtual clock', () => {
     expect(io.out()).toMatch(
       /sync runs\s+ok 4 · partial 0 · skipped 0 · failed 0\s+\((team|riders|events|results) 1/,
     );
-    expect(io.out()).toMatch(/stored\s+riders 15 ·/);
+    expect(io.out()).toMatch(/stored\s+riders 15 · events \d{3} · team signups [1-9]\d* active/);
+    expect(io.out()).toMatch(/changes\s+signup.added [1-9]/);
   });
 
   it('on a TTY keeps a status line at the bottom (rewritten in place) above which lines scroll', async () => {
@@ -180,7 +181,8 @@ describe('memory runner as a real process (scaled clock, like `pnpm start`)', ()
       ['--speed', '120', '--riders', '20', '--progress-minutes', '2'],
       {},
       (stdout, child) => {
-        if (/^sim \d\d:\d\d \| /m.test(stdout)) child.interrupt();
+        // "syncing: until Ctrl-C" is printed once Ctrl-C is handled: interrupt at that very moment.
+        if (/ syncing: until Ctrl-C$/m.test(stdout)) child.interrupt();
       },
     );
     expect(result.stderr).toBe('');

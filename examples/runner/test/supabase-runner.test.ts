@@ -3,7 +3,13 @@
  * the simulator as the upstream over loopback HTTP. In-process runs use the simulator's virtual
  * clock (simulated hours in seconds); one run is a real process (`tsx src/supabase.ts --once`).
  */
-import { createSimulation, type ListenResult, type Simulation, type VirtualClock } from '@racesync/simulator';
+import {
+  createSimulation,
+  type ListenResult,
+  type Simulation,
+  systemClock,
+  type VirtualClock,
+} from '@racesync/simulator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -34,6 +40,21 @@ const upstreamEnv = (urls: ListenResult) => ({
   ZWIFTRACING_SITE_BASE_URL: urls.siteBaseUrl,
   ZWIFTRACING_ZWIFT_BASE_URL: urls.zwiftBaseUrl,
 });
+
+/**
+ * A rider signed up for the next race that starts at least two minutes from now (the soonest race
+ * is among the first signup lists the engine fetches), from the simulator's truth.
+ */
+function nextRaceSignup(sim: Simulation): { eventId: string; riderId: number } {
+  const now = Date.now();
+  const truth = sim.truthAt(now);
+  const next = truth
+    .events()
+    .filter((e) => e.startsAt > now + 2 * 60_000)
+    .sort((a, b) => a.startsAt - b.startsAt)
+    .find((e) => truth.signups(e.eventId).length > 0)!;
+  return { eventId: next.eventId, riderId: truth.signups(next.eventId)[0]!.riderId };
+}
 
 const count = async (schema: string, table: string, where = 'true') =>
   Number((await sql.unsafe(`select count(*)::int as n from ${schema}.${table} where ${where}`))[0]!.n);
@@ -122,12 +143,17 @@ describe('Supabase runner (DATABASE_URL) with the simulator as upstream', () => 
 });
 
 describe('Supabase runner as a real process', () => {
-  it('`--once` with DATABASE_URL syncs the team into PostgreSQL and never prints the key', async () => {
-    const sim = createSimulation({ seed: 5, teamSize: 12, days: 1 });
+  it('`--once` with DATABASE_URL stores the team, its riders, the events and team signups, and never prints the key', async () => {
+    // The process runs on the wall clock, so the world does too: it starts now.
+    const sim = createSimulation({ seed: 5, teamSize: 12, days: 1, start: Date.now(), clock: systemClock });
     const urls = await sim.listen();
+    // A team member known to be signed up for the next race (a few minutes out), besides the club:
+    // the first signup lists fetched are the closest races, so one --once run must store it.
+    const next = nextRaceSignup(sim);
     try {
       const result = await spawnRunner('src/supabase.ts', ['--once'], {
         ...upstreamEnv(urls),
+        TEAM_RIDER_IDS: String(next.riderId),
         DATABASE_URL: cluster.url,
         RACESYNC_MIGRATE: '1',
         RACESYNC_SCHEMA: 'runner_cli',
@@ -137,8 +163,15 @@ describe('Supabase runner as a real process', () => {
       expect(result.stdout).toContain('syncing: each job once');
       expect(result.stdout).toContain('racesync summary');
       expect(result.stdout + result.stderr).not.toContain(urls.apiKey);
-      expect(await count('runner_cli', 'riders')).toBe(12);
+      expect(await count('runner_cli', 'team_members')).toBe(13);
+      expect(await count('runner_cli', 'riders')).toBe(13);
       expect(await count('runner_cli', 'events')).toBeGreaterThan(100);
+      // The team job ran before the events job, so the signup lists it fetched were applied for the
+      // team: the rider's signup for the next race is stored.
+      expect(await count('runner_cli', 'signup_checks')).toBeGreaterThan(0);
+      expect(
+        await count('runner_cli', 'signups', `event_id = '${next.eventId}' and rider_id = ${next.riderId}`),
+      ).toBe(1);
     } finally {
       await sim.close();
     }

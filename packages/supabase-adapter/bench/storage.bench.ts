@@ -11,13 +11,8 @@
  *   … -- --sample 0.1                       row-at-a-time side on every 10th row (default: all rows)
  *   … -- --scale 0.1                        smaller data set (development)
  */
-import {
-  type EventRecord,
-  hashData,
-  type ResultRecord,
-  type RiderRecord,
-  type RiderWrite,
-} from '@racesync/sync-core';
+import type { EventRecord, ResultRecord, RiderRecord, RiderWrite } from '@racesync/sync-core';
+import { hashData } from '@racesync/sync-core/internal';
 import type { Sql } from 'postgres';
 import postgres from 'postgres';
 import { createPostgresStorage, createPostgresTransport, migrate } from '../src/index.ts';

@@ -1,20 +1,14 @@
-export { estimateFinish } from './adaptive/race-duration.js';
-export type { AffinitySnapshot } from './adaptive/series-affinity.js';
-export { SeriesAffinity, seriesKey } from './adaptive/series-affinity.js';
-export type { FetchReason, PlanInput, PlannedFetch, SignupPlan } from './adaptive/signup-planner.js';
-export { planSignupFetches } from './adaptive/signup-planner.js';
-export type { BaselineSchedule } from './baseline/baseline-jobs.js';
-export { ORIGINAL_SCHEDULE } from './baseline/baseline-jobs.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
-export { diffFields } from './delta/diff-fields.js';
-export { hashData } from './delta/hash.js';
-export { omitPaths } from './delta/omit-paths.js';
-export { stableJson } from './delta/stable-json.js';
-export type { RunSummary } from './engine/coordinator.js';
-export type { JobName, SyncEngine, SyncEngineOptions } from './engine/create-sync-engine.js';
+/**
+ * `@racesync/sync-core`: the engine (`createSyncEngine`), storage (`createMemoryStorage` and the
+ * `StorageAdapter` contract), policy, change events and errors. The engine's parts (planner, jobs,
+ * hashing helpers, …) are at `@racesync/sync-core/internal`, without a semver promise; the storage
+ * conformance suite is at `@racesync/sync-core/testing`.
+ */
+
+export type { SyncEngineOptions } from './engine/create-sync-engine.js';
 export { createSyncEngine } from './engine/create-sync-engine.js';
-export type { SyncLogger } from './engine/logger.js';
+export type { RunSummary } from './engine/run-record.js';
+export type { JobName, SyncEngine } from './engine/sync-engine.js';
 export { SyncConfigError } from './errors/config-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { StorageError } from './errors/storage-error.js';

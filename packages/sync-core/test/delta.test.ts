@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffFields, hashData, omitPaths, stableJson } from '../src/index.js';
+import { diffFields, hashData, omitPaths, stableJson } from '../src/internal.js';
 import { toJson } from '../src/records/to-json.js';
 
 describe('delta detection', () => {

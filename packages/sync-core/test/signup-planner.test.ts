@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventRecord, SignupCheck } from '../src/index.js';
-import { planSignupFetches, resolvePolicy, SeriesAffinity, seriesKey } from '../src/index.js';
+import { resolvePolicy } from '../src/index.js';
+import { planSignupFetches, SeriesAffinity, seriesKey } from '../src/internal.js';
 import { makeEvent } from '../src/testing/index.js';
 
 const MIN = 60_000;

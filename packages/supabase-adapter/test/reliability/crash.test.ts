@@ -1,5 +1,5 @@
+import { compareWithTruth } from '@racesync/verify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
 import {
   createPostgresStorage,
   createPostgresTransport,

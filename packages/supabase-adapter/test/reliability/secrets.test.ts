@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { createSimulation, type VirtualClock } from '@racesync/simulator';
-import { createSyncEngine, type SyncLogger } from '@racesync/sync-core';
+import { createSyncEngine } from '@racesync/sync-core';
 import { createZwiftClient, type Logger } from '@racesync/zwift-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -127,13 +127,12 @@ describe('secrets never leak', () => {
         (object: Record<string, unknown>, message: string) => capture(`client.${level} ${message}`, object),
       ]),
     ) as Logger;
-    const engineLogger: SyncLogger = Object.fromEntries(
+    const engineLogger: Logger = Object.fromEntries(
       (['debug', 'info', 'warn', 'error'] as const).map((level) => [
         level,
-        (message: string, fields?: Record<string, unknown>) =>
-          capture(`engine.${level} ${message}`, fields ?? {}),
+        (fields: Record<string, unknown>, message: string) => capture(`engine.${level} ${message}`, fields),
       ]),
-    );
+    ) as Logger;
     const client = createZwiftClient({
       apiKey: API_KEY,
       baseUrl: urls.baseUrl,

@@ -1,10 +1,10 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createSimulation, type Simulation, type VirtualClock } from '@racesync/simulator';
 import { type ChangeEvent, createSyncEngine, type SyncEngine } from '@racesync/sync-core';
+import { compareWithTruth } from '@racesync/verify';
 import { createZwiftClient } from '@racesync/zwift-client';
 import postgres from 'postgres';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
 import {
   createPostgresStorage,
   createPostgresTransport,
@@ -107,8 +107,8 @@ async function rig(connectionString: string, applicationName: string): Promise<R
     retry: { random: () => 0.5 },
   });
   const logs: Rig['logs'] = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    logs.push({ level, message, ...(fields ? { fields } : {}) });
+  const log = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    logs.push({ level, message, fields });
   };
   const events: ChangeEvent[] = [];
   const engine = createSyncEngine({

@@ -34,6 +34,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
 
   return {
     name: 'events',
+    needs: ['team'],
 
     async load({ storage, policy, now, cursor: stored }) {
       const c = (stored ?? {}) as Partial<EventsCursor>;
@@ -146,11 +147,10 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
           failures++;
           ctx.counters.skipped++;
           tracker.markFailed(event.eventId, ctx.clock.now() + p.failureBackoffMs);
-          ctx.logger.warn?.('signup list fetch failed; other events continue', {
-            eventId: event.eventId,
-            kind: info.kind,
-            message: info.message,
-          });
+          ctx.logger.warn?.(
+            { eventId: event.eventId, kind: info.kind, message: info.message },
+            'signup list fetch failed; other events continue',
+          );
           errorKind ??= info.kind;
           message ??= `signups ${event.eventId}: ${info.message}`;
         }
@@ -167,7 +167,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
           for (const key of [fetch.reason, `${fetch.reason}${team} ${band}`])
             byReason[key] = (byReason[key] ?? 0) + 1;
         }
-        ctx.logger.debug('signup lists fetched', { fetched: updated.length, due: plan.due.length, byReason });
+        ctx.logger.debug({ fetched: updated.length, due: plan.due.length, byReason }, 'signup lists fetched');
       }
       if (failures > 0) status = 'partial';
       cursor.affinity = affinity.snapshot();

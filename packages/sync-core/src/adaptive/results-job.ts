@@ -44,10 +44,10 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
         if (ctx.signal.aborted) break;
         if (now - job.eventStartsAt > p.giveUpAfterMs) {
           toDelete.push(job);
-          ctx.logger.warn?.('no results after the give-up time; job dropped', {
-            eventId: job.eventId,
-            phase: job.phase,
-          });
+          ctx.logger.warn?.(
+            { eventId: job.eventId, phase: job.phase },
+            'no results after the give-up time; job dropped',
+          );
           continue;
         }
         if (done >= budget.available) break;
@@ -68,10 +68,10 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
               dueAt: at + p.correctionDelayMs,
               createdAt: at,
             });
-            ctx.logger.debug?.('results stored', {
-              eventId: job.eventId,
-              teamRiders: result.teamRiderIds.length,
-            });
+            ctx.logger.debug?.(
+              { eventId: job.eventId, teamRiders: result.teamRiderIds.length },
+              'results stored',
+            );
             if (result.teamRiderIds.length > 0) options.onTeamResults(at);
           } else if (!result.complete && job.attempts < INCOMPLETE_CORRECTION_RETRIES) {
             // Rows were malformed (upstream drift or a bad answer): this is not the final set yet.

@@ -7,6 +7,7 @@ import { SOURCE_BUCKETS } from '../source/sync-source.js';
 export function createRidersJob(): Job {
   return {
     name: 'riders',
+    needs: ['team'],
     async run(ctx: RunContext): Promise<JobOutcome> {
       const now = ctx.clock.now();
       const ids = (await ctx.storage.getTeam()).map((m) => m.riderId);

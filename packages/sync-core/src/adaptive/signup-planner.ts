@@ -31,7 +31,8 @@ export interface PlanInput {
   /**
    * Share of the team that could join the event (team riders whose category is one of its pens),
    * in (0, 1]. Near sweeps of races few team riders can enter are stretched by 1/√share (at most
-   * 4×). Default: 1 for every event.
+   * 4×).
+   * @default () => 1 (every event)
    */
   teamShare?(event: EventRecord): number;
 }

@@ -1,33 +1,16 @@
-import type { Clock } from '../clock.js';
+import type { Clock, Logger } from '@racesync/zwift-client';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
-import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
+import type { SyncSource } from '../source/sync-source.js';
 import type { Lease } from '../storage/lease.js';
-import type { JobState, Json, SyncLogEntry, SyncStatus } from '../storage/records.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
-import { classifyError } from './classify-error.js';
-import type { Job, JobOutcome, RunContext, RunCounters } from './job.js';
-import type { SyncLogger } from './logger.js';
+import type { Job, JobOutcome, RunCounters } from './job.js';
+import { claimJob } from './job-lease.js';
+import { adoptState, type JobSlot, newSlot } from './job-slot.js';
+import { createRunContext } from './run-context.js';
+import { type RunSummary, recordRun } from './run-record.js';
 
-/** Summary of one job run, as written to the sync log. */
-export interface RunSummary extends SyncLogEntry {
-  nextDueAt: number;
-}
-
-interface JobSlot {
-  job: Job;
-  nextDueAt: number;
-  lastRunAt: number | null;
-  lastSuccessAt: number | null;
-  cursor: Record<string, unknown> | null;
-  failures: number;
-  running: Promise<RunSummary | null> | null;
-  loaded: boolean;
-  /** Pulled forward by another job (e.g. results landed): the next run is a new slot. */
-  pulled: boolean;
-  /** The time the pull asked for: a run by any instance at or after it serves the pull. */
-  pulledFor: number | null;
-}
+export type { RunSummary } from './run-record.js';
 
 /** Options of {@link Coordinator}. */
 export interface CoordinatorOptions {
@@ -37,15 +20,13 @@ export interface CoordinatorOptions {
   clock: Clock;
   policy: SyncPolicy;
   bus: EventBus;
-  logger: SyncLogger;
+  logger: Logger;
   instanceId: string;
   /** `maxWaitMs` for upstream calls: `0` for the adaptive engine (plan, never block). */
   maxWaitMs: number | undefined;
   /** Use the storage's leases so several instances never run one job at once. */
   useLeases: boolean;
 }
-
-const MIN_GAP_MS = 1000;
 
 /**
  * One loop over due jobs: single-flight per job, jobs of different buckets concurrently, persisted
@@ -63,18 +44,8 @@ export class Coordinator {
 
   constructor(options: CoordinatorOptions) {
     this.#o = options;
-    this.#slots = options.jobs.map((job) => ({
-      job,
-      nextDueAt: 0,
-      lastRunAt: null,
-      lastSuccessAt: null,
-      cursor: null,
-      failures: 0,
-      running: null,
-      loaded: false,
-      pulled: false,
-      pulledFor: null,
-    }));
+    this.#slots = options.jobs.map((job) => newSlot(job));
+    checkNeeds(options.jobs);
   }
 
   get running(): boolean {
@@ -114,20 +85,13 @@ export class Coordinator {
       const states = new Map((await this.#o.storage.getJobStates()).map((s) => [s.job, s]));
       for (const slot of this.#slots) {
         const state = states.get(slot.job.name);
-        this.#adopt(slot, state, now);
+        adoptState(slot, state, now);
       }
     })().catch((error) => {
       this.#initialised = null;
       throw error;
     });
     return this.#initialised;
-  }
-
-  #adopt(slot: JobSlot, state: JobState | undefined, now: number): void {
-    slot.nextDueAt = state?.nextDueAt ?? now;
-    slot.lastRunAt = state?.lastRunAt ?? null;
-    slot.lastSuccessAt = state?.lastSuccessAt ?? null;
-    slot.cursor = (state?.cursor as Record<string, unknown> | null) ?? null;
   }
 
   start(): void {
@@ -145,23 +109,50 @@ export class Coordinator {
     await Promise.allSettled(this.#slots.map((s) => s.running));
   }
 
-  /** Runs every job that is due now (concurrently), and resolves when they are done. */
+  /**
+   * Runs every job that is due now, concurrently — except that a job whose needed job has never
+   * completed waits for that job's run in this call (or one in flight) to finish first — and
+   * resolves when they are done.
+   */
   async runDue(signal?: AbortSignal): Promise<RunSummary[]> {
     await this.init();
     const now = this.#o.clock.now();
-    const started = this.#slots
-      .filter((s) => !s.running && s.nextDueAt <= now)
-      .map((s) => this.#launch(s, signal, false));
+    const due = this.#slots.filter((s) => !s.running && s.nextDueAt <= now);
+    const runs = new Map<JobSlot, Promise<RunSummary | null>>();
+    const start = (slot: JobSlot): Promise<RunSummary | null> => {
+      const known = runs.get(slot);
+      if (known) return known;
+      const first = this.#unmetNeeds(slot)
+        .map((need) => need.running ?? (due.includes(need) ? start(need) : null))
+        .filter((run) => run !== null);
+      const run =
+        first.length === 0
+          ? this.#launch(slot, signal, false)
+          : Promise.allSettled(first).then(() => slot.running ?? this.#launch(slot, signal, false));
+      runs.set(slot, run);
+      return run;
+    };
+    const started = due.map(start);
     return (await Promise.all(started)).filter((x): x is RunSummary => x !== null);
   }
 
-  /** Runs the named job (or every job, in order) now, due or not. */
+  /**
+   * Runs the named job (or every job, in order) now, due or not; a job it needs that has never
+   * completed runs first.
+   */
   async runOnce(name?: string, signal?: AbortSignal): Promise<RunSummary[]> {
     await this.init();
-    const slots = name === undefined ? this.#slots : this.#slots.filter((s) => s.job.name === name);
-    if (name !== undefined && slots.length === 0) throw new Error(`unknown job "${name}"`);
+    const targets = name === undefined ? this.#slots : this.#slots.filter((s) => s.job.name === name);
+    if (name !== undefined && targets.length === 0) throw new Error(`unknown job "${name}"`);
+    const order: JobSlot[] = [];
+    const add = (slot: JobSlot) => {
+      if (order.includes(slot)) return;
+      for (const need of this.#unmetNeeds(slot)) add(need);
+      order.push(slot);
+    };
+    for (const slot of targets) add(slot);
     const out: RunSummary[] = [];
-    for (const slot of slots) {
+    for (const slot of order) {
       if (slot.running) await slot.running;
       const summary = await this.#launch(slot, signal, true);
       if (summary) out.push(summary);
@@ -169,11 +160,17 @@ export class Coordinator {
     return out;
   }
 
+  /** The jobs `slot` needs that have never completed (no `lastSuccessAt`). */
+  #unmetNeeds(slot: JobSlot): JobSlot[] {
+    const needs = slot.job.needs ?? [];
+    return this.#slots.filter((s) => needs.includes(s.job.name) && s.lastSuccessAt === null);
+  }
+
   async #run(signal: AbortSignal): Promise<void> {
     try {
       await this.init();
     } catch (error) {
-      this.#o.logger.error?.('could not read the sync state; retrying', { error: String(error) });
+      this.#o.logger.error?.({ error: String(error) }, 'could not read the sync state; retrying');
     }
     while (!signal.aborted) {
       if (!this.#initialised) {
@@ -227,47 +224,16 @@ export class Coordinator {
     return run;
   }
 
+  /** One run: claim the job (leases), load its state if needed, run it, record the run. */
   async #execute(slot: JobSlot, signal: AbortSignal, forced: boolean): Promise<RunSummary | null> {
     const o = this.#o;
     const startedAt = o.clock.now();
     let lease: Lease | null = null;
-    const leases = this.#o.useLeases ? o.storage.leases : undefined;
     try {
-      if (leases) {
-        lease = await leases.acquire(
-          `racesync:${slot.job.name}`,
-          o.instanceId,
-          o.policy.leaseTtlMs,
-          startedAt,
-        );
-        if (!lease) {
-          // Another instance runs it now; look again when its run should be over.
-          slot.nextDueAt = startedAt + Math.min(o.policy.leaseTtlMs, 30_000);
-          return null;
-        }
-        const shared = (await o.storage.getJobStates()).find((s) => s.job === slot.job.name);
-        const ranElsewhere = shared !== undefined && shared.lastRunAt !== slot.lastRunAt;
-        const dueThere =
-          shared?.nextDueAt === undefined || shared.nextDueAt === null || shared.nextDueAt <= startedAt;
-        // A pull stands unless another instance already ran the job at or after the time it asked for.
-        const pullServed =
-          ranElsewhere &&
-          shared?.lastRunAt != null &&
-          slot.pulledFor !== null &&
-          shared.lastRunAt >= slot.pulledFor;
-        if (!forced && (!slot.pulled || pullServed) && !dueThere && shared) {
-          this.#adopt(slot, shared, startedAt); // another instance ran it in this slot
-          slot.pulled = false;
-          slot.pulledFor = null;
-          slot.loaded = false;
-          await leases.release(lease);
-          return null;
-        }
-        if (ranElsewhere && shared) {
-          slot.cursor = (shared.cursor as Record<string, unknown> | null) ?? null;
-          slot.loaded = false; // its working state moved under us
-        }
-      }
+      const leases = o.useLeases ? o.storage.leases : undefined;
+      const claim = leases ? await claimJob(o, leases, slot, startedAt, forced) : { lease: null };
+      if (claim === null) return null;
+      lease = claim.lease;
       slot.pulled = false;
       slot.pulledFor = null;
       if (!slot.loaded && slot.job.load) {
@@ -275,45 +241,20 @@ export class Coordinator {
       }
       slot.loaded = true;
     } catch (error) {
-      if (lease) await leases?.release(lease).catch(() => undefined);
-      return this.#finish(
-        slot,
-        null,
+      if (lease) await o.storage.leases?.release(lease).catch(() => undefined);
+      return recordRun(o, slot, {
+        runId: this.#runId(slot, startedAt),
         startedAt,
-        { apiCalls: 0, records: 0, changes: 0, skipped: 0 },
-        error,
-        null,
-      );
+        counters: { apiCalls: 0, records: 0, changes: 0, skipped: 0 },
+        failure: error,
+        outcome: null,
+        lease: null,
+      });
     }
 
     const counters: RunCounters = { apiCalls: 0, records: 0, changes: 0, skipped: 0 };
-    const runId = `${o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`;
-    const ctx: RunContext = {
-      source: o.source,
-      storage: o.storage,
-      clock: o.clock,
-      policy: o.policy,
-      bus: o.bus,
-      logger: o.logger,
-      signal,
-      runId,
-      counters,
-      callOptions: (priority?: number): SourceCallOptions => ({
-        signal,
-        ...(priority === undefined ? {} : { priority }),
-        ...(o.maxWaitMs === undefined ? {} : { maxWaitMs: o.maxWaitMs }),
-      }),
-      async call(fn, priority) {
-        try {
-          const value = await fn(ctx.callOptions(priority));
-          counters.apiCalls++;
-          return value;
-        } catch (error) {
-          if (classifyError(error).sent) counters.apiCalls++;
-          throw error;
-        }
-      },
-    };
+    const runId = this.#runId(slot, startedAt);
+    const ctx = createRunContext(o, { signal, runId, counters });
     let outcome: JobOutcome | null = null;
     let failure: unknown = null;
     try {
@@ -321,127 +262,24 @@ export class Coordinator {
     } catch (error) {
       failure = error;
     }
-    return this.#finish(slot, runId, startedAt, counters, failure, outcome, lease);
+    return recordRun(o, slot, { runId, startedAt, counters, failure, outcome, lease });
   }
 
-  async #finish(
-    slot: JobSlot,
-    runId: string | null,
-    startedAt: number,
-    counters: RunCounters,
-    failure: unknown,
-    outcome: JobOutcome | null,
-    lease: Lease | null = null,
-  ): Promise<RunSummary> {
-    const o = this.#o;
-    const finishedAt = o.clock.now();
-    let status: SyncStatus;
-    let errorKind: string | null = null;
-    let message: string | null = null;
-    let nextDueAt: number;
-    if (failure !== null || !outcome) {
-      const info = classifyError(failure);
-      errorKind = info.kind;
-      message = info.message;
-      if (info.kind === 'aborted') {
-        status = counters.changes > 0 ? 'partial' : 'skipped';
-        nextDueAt = finishedAt;
-      } else {
-        status = 'failed';
-        slot.failures++;
-        const backoff = o.policy.failureBackoffMs * 2 ** Math.min(slot.failures - 1, 4);
-        nextDueAt = finishedAt + (info.retryAfterMs ?? backoff);
-      }
-    } else {
-      status = outcome.status;
-      errorKind = outcome.errorKind ?? null;
-      message = outcome.message ?? null;
-      nextDueAt = outcome.nextDueAt;
-      if (status !== 'failed') slot.failures = 0;
-      if (outcome.cursor !== undefined) slot.cursor = outcome.cursor;
-    }
-    nextDueAt = Math.max(nextDueAt, finishedAt + MIN_GAP_MS);
-    slot.nextDueAt = nextDueAt;
-    slot.lastRunAt = startedAt;
-    if (status === 'ok' || status === 'partial') slot.lastSuccessAt = finishedAt;
-
-    const entry: SyncLogEntry = {
-      runId: runId ?? `${o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`,
-      job: slot.job.name,
-      startedAt,
-      finishedAt,
-      status,
-      apiCalls: counters.apiCalls,
-      records: counters.records,
-      changes: counters.changes,
-      errorKind,
-      message,
-    };
-    try {
-      await o.storage.putJobState(
-        {
-          job: slot.job.name,
-          nextDueAt: Number.isFinite(nextDueAt) ? nextDueAt : null,
-          lastRunAt: slot.lastRunAt,
-          lastSuccessAt: slot.lastSuccessAt,
-          cursor: (slot.cursor as { [key: string]: Json } | null) ?? null,
-        },
-        lease ? { name: lease.name, token: lease.token } : undefined,
-      );
-      await o.storage.appendSyncLog([entry]);
-    } catch (error) {
-      const info = classifyError(error);
-      o.logger.error?.('could not persist the sync state; the run will be repeated', {
-        job: slot.job.name,
-        kind: info.kind,
-        message: info.message,
-      });
-      slot.nextDueAt = finishedAt + o.policy.failureBackoffMs;
-      slot.loaded = false;
-      if (status !== 'failed') {
-        status = 'failed';
-        entry.status = 'failed';
-        entry.errorKind = info.kind;
-        entry.message = info.message;
-      }
-    } finally {
-      if (lease) await o.storage.leases?.release(lease).catch(() => undefined);
-    }
-
-    if (entry.status === 'failed') {
-      o.logger.warn?.(`${slot.job.name} failed`, {
-        kind: entry.errorKind,
-        message: entry.message,
-        retryAt: slot.nextDueAt,
-      });
-      o.bus.emit({
-        id: `sync.failed:${entry.runId}`,
-        type: 'sync.failed',
-        at: finishedAt,
-        job: slot.job.name,
-        runId: entry.runId,
-        errorKind: entry.errorKind ?? 'internal',
-        message: entry.message ?? '',
-        retryAt: slot.nextDueAt,
-      });
-    } else {
-      o.logger.debug?.(`${slot.job.name} ${entry.status}`, {
-        apiCalls: entry.apiCalls,
-        records: entry.records,
-        changes: entry.changes,
-      });
-      o.bus.emit({
-        id: `sync.completed:${entry.runId}`,
-        type: 'sync.completed',
-        at: finishedAt,
-        job: slot.job.name,
-        runId: entry.runId,
-        status: entry.status,
-        apiCalls: entry.apiCalls,
-        records: entry.records,
-        changes: entry.changes,
-      });
-    }
-    return { ...entry, nextDueAt: slot.nextDueAt };
+  #runId(slot: JobSlot, startedAt: number): string {
+    return `${this.#o.instanceId}:${slot.job.name}:${startedAt}:${++this.#seq}`;
   }
+}
+
+/** Every job a job needs exists, and no job needs itself through others. */
+function checkNeeds(jobs: readonly Job[]): void {
+  const byName = new Map(jobs.map((job) => [job.name, job]));
+  const visit = (job: Job, path: string[]) => {
+    for (const need of job.needs ?? []) {
+      const needed = byName.get(need);
+      if (!needed) throw new Error(`job "${job.name}" needs the unknown job "${need}"`);
+      if (path.includes(need)) throw new Error(`jobs need each other: ${[...path, need].join(' → ')}`);
+      visit(needed, [...path, need]);
+    }
+  };
+  for (const job of jobs) visit(job, [job.name]);
 }

@@ -1,10 +1,9 @@
-import type { Clock } from '../clock.js';
+import type { Clock, Logger } from '@racesync/zwift-client';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
 import type { SyncStatus } from '../storage/records.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
-import type { SyncLogger } from './logger.js';
 
 /** Counters of one run, written to the sync log. */
 export interface RunCounters {
@@ -22,7 +21,7 @@ export interface RunContext {
   readonly clock: Clock;
   readonly policy: SyncPolicy;
   readonly bus: EventBus;
-  readonly logger: SyncLogger;
+  readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly counters: RunCounters;
@@ -46,6 +45,15 @@ export interface JobOutcome {
 /** One schedulable job. */
 export interface Job {
   readonly name: string;
+  /**
+   * Jobs that feed this one (e.g. `events` needs `team`: a signup list is applied for the team's
+   * riders, so it is worth fetching only once the team is known). While a needed job has never
+   * completed (`ok` or `partial`, in this storage's persisted state), `runOnce()` and `runDue()` run it
+   * first, to completion; once it has, they run side by side. The loop (`start()`) keeps its
+   * concurrency either way.
+   * @default none
+   */
+  readonly needs?: readonly string[];
   /** Called once before the first run, and on every run when several instances share the storage. */
   load?(ctx: {
     storage: StorageAdapter;

@@ -1,10 +1,8 @@
-/** Structured logger; pino, console or anything with these methods fits. Every method is optional. */
-export interface SyncLogger {
-  debug?(message: string, fields?: Record<string, unknown>): void;
-  info?(message: string, fields?: Record<string, unknown>): void;
-  warn?(message: string, fields?: Record<string, unknown>): void;
-  error?(message: string, fields?: Record<string, unknown>): void;
-}
+import type { Logger } from '@racesync/zwift-client';
 
-/** Logs nothing (the default). */
-export const silentLogger: SyncLogger = {};
+/**
+ * Logs nothing (the engine's default). The `Logger` type is `@racesync/zwift-client`'s: pino's
+ * order, `(fields, message)`, so one logger object (pino, or anything of that shape) serves client
+ * and engine alike.
+ */
+export const silentLogger: Logger = {};

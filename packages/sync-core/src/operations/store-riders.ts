@@ -87,9 +87,10 @@ export async function storeRiders(
   }
   ctx.counters.changes += outcome.applied.length;
   if (outcome.conflicts.length > 0) {
-    ctx.logger.warn?.('riders changed under us; they are diffed again on the next run', {
-      riderIds: outcome.conflicts,
-    });
+    ctx.logger.warn?.(
+      { riderIds: outcome.conflicts },
+      'riders changed under us; they are diffed again on the next run',
+    );
   }
   return { added, updated, unchanged: outcome.touched.length, conflicts: outcome.conflicts };
 }

@@ -11,7 +11,7 @@ export async function syncRiders(
   ctx.counters.skipped += answer.skipped.length;
   const result = await storeRiders(ctx, [...answer.riders.values()]);
   if (answer.missing.length > 0) {
-    ctx.logger.warn?.('team riders unknown upstream', { riderIds: answer.missing });
+    ctx.logger.warn?.({ riderIds: answer.missing }, 'team riders unknown upstream');
   }
   return { ...result, missing: answer.missing };
 }

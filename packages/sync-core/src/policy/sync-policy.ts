@@ -10,97 +10,166 @@ export interface TtlBand {
 /** How the adaptive engine spends its calls. Every field has a default; pass only what you change. */
 export interface SyncPolicy {
   team: {
-    /** How often a club's member list is refreshed (the clubs bucket allows 1/h on standard). Default 6 h. */
+    /**
+     * How often a club's member list is refreshed (the clubs bucket allows 1/h on standard).
+     * @default 21_600_000 (6 h)
+     */
     clubIntervalMs: number;
   };
   riders: {
-    /** Regular refresh of all team riders (one bulk call per 1000 riders). Default 60 min. */
+    /**
+     * Regular refresh of all team riders (one bulk call per 1000 riders).
+     * @default 3_600_000 (60 min)
+     */
     intervalMs: number;
-    /** Extra run this long after team results land, since ratings move then. Default 2 min. */
+    /**
+     * Extra run this long after team results land, since ratings move then.
+     * @default 120_000 (2 min)
+     */
     afterResultsDelayMs: number;
-    /** Dotted paths left out of the hash (they change without a real change). Default `race.*.expires`. */
+    /**
+     * Dotted paths left out of the hash (they change without a real change).
+     * @default ['race.max30.expires', 'race.max90.expires']
+     */
     volatilePaths: string[];
   };
   events: {
-    /** How often the upcoming-events list is fetched (one call; its counts are the change signal). Default 4 min. */
+    /**
+     * How often the upcoming-events list is fetched (one call; its counts are the change signal).
+     * @default 240_000 (4 min)
+     */
     listIntervalMs: number;
-    /** Mark stored upcoming events missing from a complete list as removed. Default true. */
+    /**
+     * Mark stored upcoming events missing from a complete list as removed.
+     * @default true
+     */
     markRemoved: boolean;
-    /** While more signup lists are due than the budget allows, runs are at least this far apart. Default 15 s. */
+    /**
+     * While more signup lists are due than the budget allows, runs are at least this far apart.
+     * @default 15_000 (15 s)
+     */
     minRunGapMs: number;
   };
   signups: {
     /**
-     * Freshness target for races a team rider is signed up for (withdrawals, teammates joining),
-     * by time to start. Default: <1 h 1 min, <6 h 5 min, <12 h 15 min, <24 h 30 min, beyond 60 min.
+     * Freshness target for races a team rider is signed up for (withdrawals, teammates joining), by
+     * time to start.
+     * @default <1 h: 1 min, <6 h: 5 min, <12 h: 15 min, <24 h: 30 min, beyond: 60 min
      */
     ttl: TtlBand[];
     /**
-     * Refetch interval for events without known team relevance starting within
-     * `nearWindowMs`, whatever their counts do (the team may join any race). Default 6 min.
+     * Refetch interval for events without known team relevance starting within `nearWindowMs`,
+     * whatever their counts do (the team may join any race).
+     * @default 360_000 (6 min)
      */
     nearSweepMs: number;
     /**
      * When the feed's counts did not move since the last fetch, nothing can have changed short of a
-     * join and a leave in one pen, so the refetch waits this many intervals. Default 6.
+     * join and a leave in one pen, so the refetch waits this many intervals.
+     * @default 6
      */
     unchangedCountsFactor: number;
-    /** The "near" window before a start. Default 6 h. */
+    /**
+     * The "near" window before a start.
+     * @default 21_600_000 (6 h)
+     */
     nearWindowMs: number;
     /**
      * Beyond the near window, events without team relevance are fetched only when their signup
-     * counts moved since the last fetch, at most once per this interval. Default 12 h.
+     * counts moved since the last fetch, at most once per this interval.
+     * @default 43_200_000 (12 h)
      */
     farChangedMinIntervalMs: number;
-    /** The same for series the team rides (most long-lead team signups land there). Default 3 h. */
+    /**
+     * The same for series the team rides (most long-lead team signups land there).
+     * @default 10_800_000 (3 h)
+     */
     farFavouriteMinIntervalMs: number;
-    /** Signup lists of events starting later than this are not fetched (teams sign up within two days). Default 48 h. */
+    /**
+     * Signup lists of events starting later than this are not fetched (teams sign up within two days).
+     * @default 172_800_000 (48 h)
+     */
     horizonMs: number;
     /**
      * Every event is fetched once more in this last stretch before its start (a team rider who
-     * joins late is never missed). Default 4 min.
+     * joins late is never missed).
+     * @default 240_000 (4 min)
      */
     finalSweepLeadMs: number;
     /**
      * A series (events with the same title pattern) counts as team-relevant once it drew at least
-     * this many team signups (decayed with `seriesHalfLifeMs`)… Default 2.
+     * this many team signups (decayed with `seriesHalfLifeMs`)…
+     * @default 2
      */
     seriesMinSignups: number;
-    /** …and at least this share of all the team's signups. Default 0.02. */
+    /**
+     * …and at least this share of all the team's signups.
+     * @default 0.02
+     */
     seriesMinShare: number;
-    /** Half-life of a series' team-signup score. Default 14 days. */
+    /**
+     * Half-life of a series' team-signup score.
+     * @default 1_209_600_000 (14 days)
+     */
     seriesHalfLifeMs: number;
-    /** Share of the site budget the signup planner may use, leaving room for the list. Default 0.9. */
+    /**
+     * Share of the site budget the signup planner may use, leaving room for the list.
+     * @default 0.9
+     */
     siteBudgetShare: number;
-    /** Entries of the in-memory cache in front of the persisted signup checks. Default 5000. */
+    /**
+     * Entries of the in-memory cache in front of the persisted signup checks.
+     * @default 5000
+     */
     cacheSize: number;
   };
   results: {
     /**
      * Race speed by pen for the completion estimate; the slowest listed pen sets the race length.
-     * Slightly above typical speeds, so the first attempt is never late. Default A 44, B 41, C 38,
-     * D 35, E 32 km/h.
+     * Slightly above typical speeds, so the first attempt is never late.
+     * @default { A: 44, B: 41, C: 38, D: 35, E: 32 } (km/h)
      */
     penSpeedKmh: Record<string, number>;
-    /** Speed of pens not in `penSpeedKmh`. Default 32 km/h. */
+    /**
+     * Speed of pens not in `penSpeedKmh`.
+     * @default 32 (km/h)
+     */
     otherPenSpeedKmh: number;
-    /** Race length when the distance is unknown. Default 60 min. */
+    /**
+     * Race length when the distance is unknown.
+     * @default 3_600_000 (60 min)
+     */
     defaultDurationMs: number;
-    /** First attempt this long after the estimated finish (results take minutes to appear). Default 5 min. */
+    /**
+     * First attempt this long after the estimated finish (results take minutes to appear).
+     * @default 300_000 (5 min)
+     */
     graceMs: number;
     /**
-     * Waits between attempts while results are missing (the last one repeats). Default every 3 min
-     * for the first 45 min, then 5, 10, 20 and 30 min.
+     * Waits between attempts while results are missing (the last one repeats).
+     * @default 3 min × 15 (the first 45 min), then 5, 10, 20 and 30 min
      */
     retryScheduleMs: number[];
-    /** Give up waiting for results after this long past the start. Default 24 h. */
+    /**
+     * Give up waiting for results after this long past the start.
+     * @default 86_400_000 (24 h)
+     */
     giveUpAfterMs: number;
-    /** One more fetch this long after the first success, for corrections. Default 3.5 h. */
+    /**
+     * One more fetch this long after the first success, for corrections.
+     * @default 12_600_000 (3.5 h)
+     */
     correctionDelayMs: number;
   };
-  /** Wait after a failed run (non-rate-limit errors), doubling up to 16×. Default 1 min. */
+  /**
+   * Wait after a failed run (non-rate-limit errors), doubling up to 16×.
+   * @default 60_000 (1 min)
+   */
   failureBackoffMs: number;
-  /** Lease time-to-live when the storage offers leases. Default 5 min. */
+  /**
+   * Lease time-to-live when the storage offers leases.
+   * @default 300_000 (5 min)
+   */
   leaseTtlMs: number;
 }
 

@@ -40,7 +40,8 @@ function inSet<T>(filter: readonly T[] | undefined): (value: T) => boolean {
 export interface MemoryStorageOptions {
   /**
    * Keep at most this many sync-log entries (oldest dropped first), so a long-running process stays
-   * flat in memory. Default `10_000`.
+   * flat in memory.
+   * @default 10_000
    */
   maxSyncLogEntries?: number;
 }

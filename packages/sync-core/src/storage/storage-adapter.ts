@@ -75,7 +75,10 @@ export interface EventQuery {
   startsFrom?: number;
   /** Only events starting before this time. */
   startsBefore?: number;
-  /** Include events marked removed. Default `false`. */
+  /**
+   * Include events marked removed.
+   * @default false
+   */
   includeRemoved?: boolean;
   /** Only these ids. */
   eventIds?: readonly string[];
@@ -85,7 +88,10 @@ export interface EventQuery {
 export interface SignupQuery {
   eventIds?: readonly string[];
   riderIds?: readonly number[];
-  /** Only signups not withdrawn. Default `false`. */
+  /**
+   * Only signups not withdrawn.
+   * @default false
+   */
   activeOnly?: boolean;
 }
 
@@ -93,7 +99,10 @@ export interface SignupQuery {
 export interface ResultQuery {
   eventIds?: readonly string[];
   riderIds?: readonly number[];
-  /** Include rows removed by a correction. Default `false`. */
+  /**
+   * Include rows removed by a correction.
+   * @default false
+   */
   includeRemoved?: boolean;
 }
 
@@ -102,7 +111,10 @@ export interface SyncLogQuery {
   job?: string;
   /** Only entries started at or after this time. */
   since?: number;
-  /** At most this many entries. Default: all. */
+  /**
+   * At most this many entries.
+   * @default all
+   */
   limit?: number;
 }
 

@@ -5,15 +5,27 @@ export type TestFn = (name: string, fn: () => Promise<void>, timeout?: number) =
 
 /** Options of `runStorageConformance`. */
 export interface ConformanceOptions {
-  /** Prefix of every test name. Default `'storage conformance'`. */
+  /**
+   * Prefix of every test name.
+   * @default 'storage conformance'
+   */
   prefix?: string;
-  /** Size of the large-batch tests (riders; signups and results are scaled from it). Default `2000`. */
+  /**
+   * Size of the large-batch tests (riders; signups and results are scaled from it).
+   * @default 2000
+   */
   largeBatch?: number;
-  /** Per-test timeout passed to `test`. Default `60_000`. */
+  /**
+   * Per-test timeout passed to `test`.
+   * @default 60_000
+   */
   timeoutMs?: number;
   /** Called after each test with the storage it used (close connections, drop schemas …). */
   dispose?: (storage: StorageAdapter) => Promise<void> | void;
-  /** Names (without prefix) of tests to skip, for capabilities an adapter documents it lacks. */
+  /**
+   * Names (without prefix) of tests to skip, for capabilities an adapter documents it lacks.
+   * @default [] (none skipped)
+   */
   skip?: readonly string[];
 }
 

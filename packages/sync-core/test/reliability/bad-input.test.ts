@@ -4,6 +4,7 @@ import {
   createMemoryStorage,
   createSyncEngine,
   type StorageAdapter,
+  StorageError,
   SyncConfigError,
   type SyncSource,
 } from '../../src/index.js';
@@ -18,8 +19,8 @@ function engineFor(source: SyncSource, storage: StorageAdapter = createMemorySto
   const clock = manualClock();
   const events: ChangeEvent[] = [];
   const logs: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => {
-    logs.push({ level, message, ...(fields ? { fields } : {}) });
+  const log = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    logs.push({ level, message, fields });
   };
   const engine = createSyncEngine({
     source,
@@ -110,11 +111,24 @@ describe('a source answer with records skipped as malformed', () => {
 describe('first start', () => {
   it('no signup list is fetched (and applied as "no team signups") before the team is known', async () => {
     const { source, script } = fakeSource();
-    const { engine, storage } = engineFor(source);
+    // The team's first write fails: runOnce('events') runs the team job first (it has never
+    // completed), and the events job then runs without a team.
+    const memory = createMemoryStorage();
+    let teamWrites = 0;
+    const flaky = Object.assign(Object.create(memory) as StorageAdapter, {
+      replaceTeam: (...args: Parameters<StorageAdapter['replaceTeam']>) => {
+        if (teamWrites++ === 0) return Promise.reject(new StorageError('replaceTeam', 'connection reset'));
+        return memory.replaceTeam(...args);
+      },
+    });
+    const { engine, storage } = engineFor(source, flaky);
     script.events = [sourceEvent('e1', T0 + 30 * MIN), sourceEvent('e2', T0 + 20 * HOUR)];
     script.signups.set('e1', { riders: [{ riderId: 1, pen: 'A' }], skipped: [] });
     script.signups.set('e2', { riders: [{ riderId: 2, pen: 'B' }], skipped: [] });
-    const [first] = await engine.runOnce('events'); // the team job has not stored the team yet
+    const [team, first] = await engine.runOnce('events');
+    expect(team?.job).toBe('team');
+    expect(team?.status).toBe('failed');
+    expect(first?.job).toBe('events');
     expect(first?.status).toBe('ok');
     expect(script.calls.filter((c) => c.startsWith('signups:'))).toEqual([]);
     expect(await storage.getSignupChecks()).toEqual([]);
@@ -251,13 +265,9 @@ describe('engine configuration: every invalid option gets one clear error naming
     ['useLeases', { ...base, storage: { ...storage, leases: undefined }, useLeases: true }],
     ['clock', { ...base, clock: 5 }],
     ['clock.sleep', { ...base, clock: { now: () => 0 } }],
-    ['strategy', { ...base, strategy: 'fast' }],
-    ['baselineSchedule', { ...base, strategy: 'baseline', baselineSchedule: 'hourly' }],
-    [
-      'baselineSchedule.ridersEveryMs',
-      { ...base, strategy: 'baseline', baselineSchedule: { ridersEveryMs: -1 } },
-    ],
-    ['baselineSchedule.riders', { ...base, strategy: 'baseline', baselineSchedule: { riders: 1 } }],
+    // Options the engine no longer has (the original schedule moved to the benchmark).
+    ['strategy', { ...base, strategy: 'baseline' }],
+    ['baselineSchedule', { ...base, baselineSchedule: { ridersEveryMs: 60_000 } }],
     ['policy.riders.intervalMs', { ...base, policy: { riders: { intervalMs: 0 } } }],
     ['polcy', { ...base, polcy: { riders: {} } }],
   ];

@@ -1,11 +1,5 @@
-import type {
-  Clock,
-  SourceEvent,
-  SourceResult,
-  SourceRider,
-  SourceSignup,
-  SyncSource,
-} from '../../src/index.js';
+import type { Clock } from '@racesync/zwift-client';
+import type { SourceEvent, SourceResult, SourceRider, SourceSignup, SyncSource } from '../../src/index.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const MIN = 60_000;

@@ -39,7 +39,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as RunnerConfig;
 const clock = createScaledClock({ start: config.start, speed: config.speed, anchor: config.anchor });
 const transport = createPostgresTransport({ connectionString: config.url, max: 4 });
 const storage = createPostgresStorage({ transport, schema: config.schema });
-const say = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+const say = (level: string) => (fields: Record<string, unknown>, message: string) => {
   process.stderr.write(
     `${JSON.stringify({ level, at: clock.now(), id: config.instanceId, message, fields })}\n`,
   );

@@ -1,12 +1,9 @@
-/** Time source. Every wait in sync-core goes through it, so tests and the simulator stay deterministic. */
-export interface Clock {
-  /** Current time, epoch milliseconds. */
-  now(): number;
-  /** Resolves after `ms` of this clock's time; rejects with `signal.reason` when aborted. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import type { Clock } from '@racesync/zwift-client';
 
-/** The wall clock. */
+/**
+ * The wall clock, the engine's default. The `Clock` type is `@racesync/zwift-client`'s (type-only
+ * import): sync-core declares no clock type of its own, so one clock object fits client and engine.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>

@@ -1,4 +1,5 @@
-import type { Clock, StorageAdapter } from '@racesync/sync-core';
+import type { StorageAdapter } from '@racesync/sync-core';
+import type { Clock } from '@racesync/zwift-client';
 
 /** When storage first reflected each change, keyed for matching against the simulator's truth. */
 export interface Recording {

@@ -1,12 +1,6 @@
 import type { Truth } from '@racesync/simulator';
-import {
-  DEFAULT_POLICY,
-  hashData,
-  type Json,
-  omitPaths,
-  type ResultRecord,
-  type StorageAdapter,
-} from '@racesync/sync-core';
+import { DEFAULT_POLICY, type Json, type ResultRecord, type StorageAdapter } from '@racesync/sync-core';
+import { hashData, omitPaths } from '@racesync/sync-core/internal';
 import {
   normaliseRaceEvent,
   normaliseResultRow,
@@ -52,21 +46,38 @@ export interface TruthCompareOptions {
   from: number;
   /** Virtual time the sync stopped. */
   end: number;
-  /** Races starting from here on are judged for team signups. Default `from + 10 min`. */
+  /**
+   * Races starting from here on are judged for team signups.
+   * @default from + 10 min
+   */
   signupsFrom?: number;
-  /** Only races starting before this are judged for team signups. Default `end`. */
+  /**
+   * Only races starting before this are judged for team signups.
+   * @default end
+   */
   signupsTo?: number;
   /**
    * How much older than its `fetchedAt` a record's upstream state may be (virtual ms): the time
    * between the server answering and the engine reading its clock, which on a scaled clock is a
    * few real milliseconds times the speed. A record matches when it equals the truth at some time
-   * in `[fetchedAt − slack, fetchedAt]` (checked in 40 steps). Default 0 (virtual clock: exact).
+   * in `[fetchedAt − slack, fetchedAt]` (checked in 40 steps).
+   * @default 0 (virtual clock: exact)
    */
   slackMs?: number;
-  /** Results published later than `end − resultsSettleMs` are not judged. Default 30 min. */
+  /**
+   * Results published later than `end − resultsSettleMs` are not judged.
+   * @default 30 min
+   */
   resultsSettleMs?: number;
-  /** Extra allowance beyond `riders.intervalMs` for the last rider refresh. Default 30 min. */
+  /**
+   * Extra allowance beyond `riders.intervalMs` for the last rider refresh.
+   * @default 30 min
+   */
   riderStaleMarginMs?: number;
+  /**
+   * The engine's policy, for the rider refresh interval, the volatile paths and the correction delay.
+   * @default DEFAULT_POLICY
+   */
   policy?: {
     riders: { intervalMs: number; volatilePaths: string[] };
     results: { correctionDelayMs: number };

@@ -1,31 +1,36 @@
-import type { Job, JobOutcome, RunContext } from '../engine/job.js';
-import { syncEventList } from '../operations/sync-event-list.js';
-import { syncResults } from '../operations/sync-results.js';
-import { syncRiders } from '../operations/sync-riders.js';
-import { syncSignups } from '../operations/sync-signups.js';
-import type { EventRecord } from '../storage/records.js';
+import type { EventRecord } from '@racesync/sync-core';
+import {
+  type Job,
+  type JobOutcome,
+  type RunContext,
+  syncEventList,
+  syncResults,
+  syncRiders,
+  syncSignups,
+} from '@racesync/sync-core/internal';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 
-/** The original system's fixed schedule. */
+/** The original system's fixed schedule (every field required: the values are {@link ORIGINAL_SCHEDULE}'s). */
 export interface BaselineSchedule {
-  /** All team riders. Default 60 min. */
+  /** All team riders, this often. */
   ridersEveryMs: number;
-  /** Event list + signups of every event starting within `nearSignupsWithinMs`. Default 15 min. */
+  /** Event list + signups of every event starting within `nearSignupsWithinMs`, this often. */
   eventsEveryMs: number;
-  /** Default 24 h. */
+  /** The near window of `eventsEveryMs`. */
   nearSignupsWithinMs: number;
-  /** Signups of events starting between `nearSignupsWithinMs` and `farSignupsWithinMs`. Default 3 h. */
+  /** Signups of events starting between `nearSignupsWithinMs` and `farSignupsWithinMs`, this often. */
   farSignupsEveryMs: number;
-  /** Default 48 h. */
+  /** The far window's end. */
   farSignupsWithinMs: number;
-  /** Results of events with team signups that started within `resultsLookbackMs`. Default 3 h. */
+  /** Results of events with team signups that started within `resultsLookbackMs`, this often. */
   resultsEveryMs: number;
-  /** Default 24 h. */
+  /** The results job's look-back. */
   resultsLookbackMs: number;
 }
 
+/** The original system's schedule: riders 60 min, events 15 min (24 h), far signups 3 h (48 h), results 3 h (24 h back). */
 export const ORIGINAL_SCHEDULE: BaselineSchedule = {
   ridersEveryMs: HOUR,
   eventsEveryMs: 15 * MIN,

@@ -1,0 +1,28 @@
+import type { ChangeEventType } from '../events/change-event.js';
+import type { ChangeListener } from '../events/event-bus.js';
+import type { SyncPolicy } from '../policy/sync-policy.js';
+import type { RunSummary } from './run-record.js';
+
+/** Names of the engine's jobs. */
+export type JobName = 'team' | 'riders' | 'events' | 'results' | (string & {});
+
+/** A running sync. */
+export interface SyncEngine {
+  /** Starts the loop (no-op when running). Jobs run when due; state is read from storage first. */
+  start(): void;
+  /** Stops gracefully: waits and in-flight calls are aborted, storage batches finish; resolves when idle. */
+  stop(): Promise<void>;
+  /** Runs one job (or every job, in order) now, due or not. */
+  runOnce(job?: JobName, options?: { signal?: AbortSignal }): Promise<RunSummary[]>;
+  /** Runs the jobs that are due now (for cron/Edge-Function style invocations), then resolves. */
+  runDue(options?: { signal?: AbortSignal }): Promise<RunSummary[]>;
+  /** Earliest time a job is due. */
+  nextDueAt(): number;
+  /** Per-job schedule, for progress displays. */
+  schedule(): { job: string; nextDueAt: number; lastRunAt: number | null; running: boolean }[];
+  /** Subscribes to change events (`'*'` for all); returns the unsubscribe function. */
+  on<T extends ChangeEventType | '*'>(type: T, listener: ChangeListener<T>): () => void;
+  readonly running: boolean;
+  /** The resolved policy. */
+  readonly policy: SyncPolicy;
+}
