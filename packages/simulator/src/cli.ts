@@ -12,7 +12,8 @@ import { createSimulation, type SimulationOptions } from './simulation.ts';
 
 const USAGE = `Usage:
   racesync-sim serve [options]   Serve the simulated APIs on loopback until killed. The first stdout
-                                 line is JSON: { baseUrl, siteBaseUrl, zwiftBaseUrl, apiKey, clubId, ... }.
+                                 line is JSON: { baseUrl, siteBaseUrl, zwiftBaseUrl, zwiftAuthBaseUrl,
+                                 zwiftAccount: { username, password }, apiKey, clubId, ... }.
   racesync-sim truth [options]   Print the ground truth at --at as JSON.
 
 World options (both commands):
@@ -25,6 +26,9 @@ World options (both commands):
   --site-budget <n>        site API requests per 60 s (default 10)
   --zwift-budget <n>       Zwift API requests per 60 s (default 5)
   --api-key <key>          API key to accept (default: derived from the seed)
+  --unfollowed-share <0..1>  share of the team's racing riders the Zwift account does not follow
+                           (default 0.05)
+  --extra-followees <n>    riders outside the team the Zwift account follows (default 30)
 
 serve:
   --port <n>               port (default 0: any free port)
@@ -37,7 +41,8 @@ serve:
 truth:
   --at <iso|epoch ms>      virtual time (default: --start)
   --section <name>         only one part: riders, riderChanges, events, teamSignups,
-                           teamSignupChanges, teamRaces, results
+                           teamSignupChanges, teamRaces, results, followedRiderIds,
+                           unfollowedTeamRiderIds
 `;
 
 function fail(message: string): never {
@@ -87,6 +92,10 @@ async function main(argv: string[]): Promise<void> {
     siteBudget: int('site-budget', v['site-budget']),
     zwiftBudget: int('zwift-budget', v['zwift-budget']),
     apiKeys: v['api-key'] ? [v['api-key']] : undefined,
+    follow: {
+      unfollowedShare: int('unfollowed-share', v['unfollowed-share']),
+      extraFollowees: int('extra-followees', v['extra-followees']),
+    },
   };
 
   if (command === 'serve') {
@@ -128,9 +137,14 @@ async function main(argv: string[]): Promise<void> {
           .map((r) => truth.results(r.eventId))
           .filter((r) => r !== null),
     };
+    // Only with --section (the full dump keeps its shape).
+    const extra: Record<string, () => unknown> = {
+      followedRiderIds: () => truth.followedRiderIds,
+      unfollowedTeamRiderIds: () => truth.unfollowedTeamRiderIds,
+    };
     let out: unknown;
     if (v.section) {
-      const section = sections[v.section];
+      const section = sections[v.section] ?? extra[v.section];
       if (!section) fail(`unknown --section ${v.section}`);
       out = section();
     } else {
@@ -165,6 +179,8 @@ function parse(args: string[]) {
       'site-budget': { type: 'string' },
       'zwift-budget': { type: 'string' },
       'api-key': { type: 'string' },
+      'unfollowed-share': { type: 'string' },
+      'extra-followees': { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       speed: { type: 'string' },

@@ -116,6 +116,7 @@ const WRONG_TYPES: [string, unknown][] = [
   ['eventId', 12345],
   ['distance', 'far'],
   ['id', 'x-1'],
+  ['expires_in', 'soon'],
 ];
 
 type Json = Record<string, unknown>;
@@ -143,6 +144,12 @@ function deletePath(o: Json, path: string[]): void {
   if (cur && typeof cur === 'object') delete (cur as Json)[path[path.length - 1] as string];
 }
 
+function dropFolloweeCounts(event: Json): void {
+  delete event['followeeEntrantCount'];
+  const subgroups = event['eventSubgroups'];
+  if (Array.isArray(subgroups)) for (const sg of subgroups) delete (sg as Json)['followeeEntrantCount'];
+}
+
 /**
  * Schema drift: every record gains unknown fields, about a third lose optional fields, and one
  * record gets a value of the wrong type. Returns the new body, or the original when it has no
@@ -160,7 +167,11 @@ export function driftBody(endpoint: string, json: string, rng: Rng): string {
   for (const r of list) {
     r['_simExtra'] = { note: 'unknown field added by drift', v: 2 };
     r['betaScore'] = Math.round(rng.next() * 1000) / 10;
-    if (rng.next() < 0.34) for (const path of OPTIONAL_PATHS) deletePath(r, path);
+    if (rng.next() < 0.34) {
+      for (const path of OPTIONAL_PATHS) deletePath(r, path);
+      // Zwift's search: a missing followee count means "no signal" (never 0) to a client.
+      if (endpoint === 'zwift-search') dropFolloweeCounts(r);
+    }
   }
   const target = list[Math.floor(rng.next() * list.length)] as Json;
   const wrong = WRONG_TYPES.find(([key]) => key in target);

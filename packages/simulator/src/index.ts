@@ -18,17 +18,27 @@ export {
   type VirtualClockOptions,
 } from './clock/virtual-clock.ts';
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.ts';
-export { BUCKETS, type BucketName, type BucketSpec, type Tier } from './limits.ts';
+export {
+  BUCKETS,
+  type BucketName,
+  type BucketSpec,
+  type Tier,
+  ZWIFT_ACCOUNT_BUCKETS,
+  type ZwiftAccountBucket,
+} from './limits.ts';
 export { WORLD_MODEL } from './model.ts';
 export type { EndpointName } from './server/routes.ts';
 export type { SimulationStats } from './server/stats.ts';
 export {
   createSimulation,
+  type ExpireTokensOptions,
+  type FollowOptions,
   type ListenOptions,
   type ListenResult,
   type ResolvedOptions,
   type Simulation,
   type SimulationOptions,
+  type ZwiftAuthOptions,
 } from './simulation.ts';
 export type {
   RawResultRow,
@@ -40,3 +50,4 @@ export type {
   TruthResults,
   TruthSignup,
 } from './truth.ts';
+export type { ZwiftCredentials } from './zwift-auth/credentials.ts';

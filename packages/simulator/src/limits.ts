@@ -2,6 +2,8 @@
 
 export type BucketName = 'riders' | 'riders-bulk' | 'clubs' | 'results' | 'results-zp' | 'site' | 'zwift';
 export type Tier = 'standard' | 'premium';
+/** Buckets of Zwift's authenticated API, per Zwift account (the same for every tier). */
+export type ZwiftAccountBucket = 'zwift-auth' | 'zwift-search' | 'zwift-entrants';
 
 export interface BucketSpec {
   capacity: number;
@@ -30,6 +32,17 @@ export const BUCKETS: Readonly<Record<Tier, Readonly<Record<BucketName, BucketSp
     site: { capacity: 10, intervalMs: MIN },
     zwift: { capacity: 5, intervalMs: MIN },
   },
+};
+
+/**
+ * Per Zwift account (docs/contracts.md, "Zwift's authenticated API"): the token endpoint (password
+ * and refresh grants), the event search, and each page of subgroup entrants. Kept apart from
+ * `BUCKETS`, whose names are the public, site and Zwift-feed buckets every client knows.
+ */
+export const ZWIFT_ACCOUNT_BUCKETS: Readonly<Record<ZwiftAccountBucket, BucketSpec>> = {
+  'zwift-auth': { capacity: 3, intervalMs: 60 * MIN },
+  'zwift-search': { capacity: 2, intervalMs: MIN },
+  'zwift-entrants': { capacity: 10, intervalMs: MIN },
 };
 
 /** A deque of accepted request times per key. */

@@ -1,5 +1,6 @@
 /** Ground truth: what upstream holds at a virtual time, for tests and benchmarks. */
 import type { SimEvent } from './world/events.ts';
+import type { FollowGraph } from './world/follows.ts';
 import { signupIndicesAt } from './world/payloads/site-signups.ts';
 import type { RawResultRow } from './world/results.ts';
 import { countUpTo } from './world/signups.ts';
@@ -177,6 +178,17 @@ export interface Truth {
   results(eventId: string): TruthResults | null;
   /** Races team riders rode (not withdrawn), past and future, with their result times. */
   readonly teamRaces: TeamRace[];
+  /** Every rider the simulated Zwift account follows (team riders and others), ascending. */
+  readonly followedRiderIds: readonly number[];
+  /** The team's racing riders the simulated Zwift account does not follow, ascending. */
+  readonly unfollowedTeamRiderIds: readonly number[];
+  /**
+   * Per pen, the signed-up riders the Zwift account follows at this time: the search's
+   * `followeeEntrantCount` per subgroup ({} for an unknown race).
+   */
+  followeeSignupCounts(eventId: string): Record<string, number>;
+  /** Per pen, the Zwift subgroup id of a race ({} for an unknown race). */
+  subgroupIds(eventId: string): Record<string, number>;
 }
 
 /** The truth view over the precomputed world. */
@@ -186,6 +198,7 @@ export class TruthView implements Truth {
     private readonly index: TruthIndex,
     /** The virtual time (epoch ms) this view describes. */
     readonly at: number,
+    private readonly follows: () => FollowGraph,
   ) {}
 
   get clubId(): number {
@@ -313,6 +326,30 @@ export class TruthView implements Truth {
   /** Races team riders rode (not withdrawn), past and future, with their result times. */
   get teamRaces(): TeamRace[] {
     return this.index.teamRaces;
+  }
+
+  /** Every rider the simulated Zwift account follows, ascending. */
+  get followedRiderIds(): readonly number[] {
+    return this.follows().followedRiderIds;
+  }
+
+  /** The team's racing riders the simulated Zwift account does not follow, ascending. */
+  get unfollowedTeamRiderIds(): readonly number[] {
+    return this.follows().unfollowedTeamRiderIds;
+  }
+
+  /** Per pen, the signed-up riders the Zwift account follows at this time. */
+  followeeSignupCounts(eventId: string): Record<string, number> {
+    const ev = this.world.eventById.get(eventId);
+    if (!ev) return {};
+    const c = this.follows().countsAt(this.world.signups, ev, this.at);
+    return Object.fromEntries(ev.pens.map((p, i) => [p, c[i] as number]));
+  }
+
+  /** Per pen, the Zwift subgroup id of a race. */
+  subgroupIds(eventId: string): Record<string, number> {
+    const ev = this.world.eventById.get(eventId);
+    return ev ? Object.fromEntries(ev.pens.map((p, i) => [p, ev.subgroupIds[i] as number])) : {};
   }
 
   private counts(ev: SimEvent): Record<string, number> {

@@ -38,6 +38,8 @@ describe('racesync-sim CLI', () => {
       baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/zr\/api$/),
       siteBaseUrl: expect.stringMatching(/\/site$/),
       zwiftBaseUrl: expect.stringMatching(/\/zwift$/),
+      zwiftAuthBaseUrl: expect.stringMatching(/\/zwift-auth$/),
+      zwiftAccount: { username: expect.stringMatching(/@/), password: expect.any(String) },
       apiKey: expect.any(String),
       clubId: expect.any(Number),
       speed: 600,
@@ -90,6 +92,19 @@ describe('racesync-sim CLI', () => {
     const races = await run(['truth', '--seed', '7', '--days', '1', '--section', 'teamRaces']);
     expect(races.code).toBe(0);
     expect(Array.isArray(JSON.parse(races.stdout))).toBe(true);
+    const unfollowed = await run([
+      'truth',
+      '--seed',
+      '7',
+      '--days',
+      '1',
+      '--unfollowed-share',
+      '0.5',
+      '--section',
+      'unfollowedTeamRiderIds',
+    ]);
+    expect(unfollowed.code).toBe(0);
+    expect((JSON.parse(unfollowed.stdout) as number[]).length).toBeGreaterThan(30);
     const bad = await run(['serve', '--bogus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Usage/);

@@ -50,6 +50,44 @@ async function session(options: SimulationOptions): Promise<{ responses: string[
       await get(`${info.baseUrl}/public/zp/${done.eventId}/results`, { headers: auth });
     }
     await get(`${info.siteBaseUrl}/api/routes`);
+    // Zwift's authenticated API: a login, a search, a pen's entrants (both types).
+    const tokenRes = await sim.fetch(
+      `${info.zwiftAuthBaseUrl}/auth/realms/zwift/protocol/openid-connect/token`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          client_id: 'Zwift_Mobile_Link',
+          grant_type: 'password',
+          username: info.zwiftAccount.username,
+          password: info.zwiftAccount.password,
+        }),
+      },
+    );
+    const tokenText = await tokenRes.text();
+    responses.push(JSON.stringify(['token', tokenRes.status, tokenText]));
+    const bearer =
+      tokenRes.status === 200 ? (JSON.parse(tokenText) as { access_token: string }).access_token : 'x';
+    const now = clock.now();
+    await get(`${info.zwiftBaseUrl}/api/events/search?limit=50`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        dateRangeStartISOString: new Date(now).toISOString(),
+        dateRangeEndISOString: new Date(now + 4 * HOUR).toISOString(),
+      }),
+    });
+    const first = events[0];
+    if (first) {
+      const sg = sim.truth.subgroupIds(first.eventId)[first.pens[0] as string];
+      for (const type of ['following', 'all'])
+        await get(
+          `${info.zwiftBaseUrl}/api/events/subgroups/entrants/${sg}?participation=signed_up&type=${type}&start=10&limit=10`,
+          {
+            headers: { authorization: `Bearer ${bearer}` },
+          },
+        );
+    }
     const t = sim.truth;
     truth.push(
       JSON.stringify({
@@ -60,11 +98,20 @@ async function session(options: SimulationOptions): Promise<{ responses: string[
         signups: t.signups(events[0]?.eventId ?? ''),
         teamSignups: t.teamSignups(),
         results: done ? t.results(done.eventId) : null,
+        followeeCounts: events.slice(0, 20).map((e) => t.followeeSignupCounts(e.eventId)),
       }),
     );
     await clock.advanceBy(3 * HOUR + 7 * MIN);
   }
-  truth.push(JSON.stringify([sim.truth.teamSignupChanges, sim.truth.teamRaces, sim.stats()]));
+  truth.push(
+    JSON.stringify([
+      sim.truth.teamSignupChanges,
+      sim.truth.teamRaces,
+      sim.truth.followedRiderIds,
+      sim.truth.unfollowedTeamRiderIds,
+      sim.stats(),
+    ]),
+  );
   await sim.close();
   return { responses, truth };
 }
@@ -83,6 +130,9 @@ describe('determinism', () => {
     expect(b.truth).toEqual(a.truth);
     // Faults were really injected in the scripted session.
     expect(a.responses.some((r) => r.includes(',429,'))).toBe(true);
+    // The Zwift account's calls were answered too.
+    expect(a.responses.some((r) => r.includes('/api/events/search') && r.includes(',200,'))).toBe(true);
+    expect(a.responses.some((r) => r.includes('type=following') && r.includes(',200,'))).toBe(true);
   }, 60_000);
 
   it('a different seed gives a different world', async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAULT_KINDS, type FaultKind, type FaultOptions, type VirtualClock } from '../src/index.ts';
-import { type Harness, harness } from './helpers.ts';
+import { type Harness, HOUR, harness } from './helpers.ts';
+import { entrantsPage, login, search, tokenRequest } from './zwift-helpers.ts';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -197,5 +198,44 @@ describe('fault injection', () => {
     h.sim.setFaults({ rate: 0 });
     for (let i = 0; i < 20; i++) expect((await h.req(url)).status).toBe(200);
     expect(() => h?.sim.setFaults({ rate: 2 })).toThrow(RangeError);
+  });
+
+  it("covers Zwift's authenticated API: the token endpoint, the search (drift drops followee counts), entrants", async () => {
+    h = await harness({
+      seed: 21,
+      days: 1,
+      faults: { rate: 1, kinds: { serverError: 1 } },
+      limits: {
+        'zwift-auth': { capacity: 1e6, intervalMs: HOUR },
+        'zwift-search': { capacity: 1e6, intervalMs: HOUR },
+        'zwift-entrants': { capacity: 1e6, intervalMs: HOUR },
+      },
+    });
+    const { username, password } = h.sim.zwiftAccount;
+    expect([500, 502, 503]).toContain(
+      (await tokenRequest(h, { grant_type: 'password', username, password })).status,
+    );
+    h.sim.setFaults(null);
+    const token = (await login(h)).access_token;
+    const now = h.sim.clock.now();
+    h.sim.setFaults({ rate: 1, kinds: { serverError: 1 } });
+    expect([500, 502, 503]).toContain((await search(h, token, now, now + HOUR)).status);
+    const ev = h.sim.truth.events()[0] as { eventId: string; pens: string[] };
+    const sg = h.sim.truth.subgroupIds(ev.eventId)[ev.pens[0] as string] as number;
+    expect([500, 502, 503]).toContain((await entrantsPage(h, token, sg)).status);
+    // Auth failures are answered before any fault is drawn.
+    expect((await search(h, 'bad', now, now + HOUR)).status).toBe(401);
+    h.sim.setFaults({ rate: 1, kinds: { drift: 1 } });
+    let missing = 0;
+    for (let i = 0; i < 6; i++) {
+      const events = JSON.parse((await search(h, token, now, now + 6 * HOUR)).text) as Record<
+        string,
+        unknown
+      >[];
+      expect(events.every((e) => '_simExtra' in e)).toBe(true);
+      missing += events.filter((e) => !('followeeEntrantCount' in e)).length;
+    }
+    expect(missing).toBeGreaterThan(0);
+    expect(h.sim.stats().faultsInjected.byKind).toMatchObject({ serverError: 3, drift: 6 });
   });
 });

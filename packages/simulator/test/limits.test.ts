@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUCKETS, type BucketName, type VirtualClock } from '../src/index.ts';
+import {
+  BUCKETS,
+  type BucketName,
+  createSimulation,
+  type VirtualClock,
+  ZWIFT_ACCOUNT_BUCKETS,
+  type ZwiftAccountBucket,
+} from '../src/index.ts';
 import { SlidingWindowLimiter } from '../src/limits.ts';
 import { type Harness, harness, MIN } from './helpers.ts';
+import { entrantsPage, login, search, tokenRequest } from './zwift-helpers.ts';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -164,5 +172,69 @@ describe('auth', () => {
     // The site and Zwift APIs need no key.
     expect((await calls.site(h)).status).toBe(200);
     expect((await calls.zwift(h)).status).toBe(200);
+  });
+});
+
+describe("Zwift's authenticated API: buckets per account", () => {
+  type ZCall = (h: Harness, token: string) => Promise<{ status: number; headers: Headers; text: string }>;
+  const zcalls: Record<ZwiftAccountBucket, ZCall> = {
+    'zwift-auth': (h) =>
+      tokenRequest(h, {
+        grant_type: 'password',
+        username: h.sim.zwiftAccount.username,
+        password: h.sim.zwiftAccount.password,
+      }),
+    'zwift-search': (h, token) => search(h, token, h.sim.clock.now(), h.sim.clock.now() + 60 * MIN),
+    'zwift-entrants': (h, token) => {
+      const ev = h.sim.truth.events()[0] as { eventId: string; pens: string[] };
+      return entrantsPage(h, token, h.sim.truth.subgroupIds(ev.eventId)[ev.pens[0] as string] as number);
+    },
+  };
+
+  for (const bucket of Object.keys(zcalls) as ZwiftAccountBucket[]) {
+    const spec = ZWIFT_ACCOUNT_BUCKETS[bucket];
+    it(`${bucket}: ${spec.capacity} per ${spec.intervalMs / 1000} s, 429 + Retry-After, counted`, async () => {
+      h = await harness({ seed: 11, days: 1 });
+      const clock = clockOf(h);
+      const token = bucket === 'zwift-auth' ? '' : (await login(h)).access_token;
+      const t0 = clock.now();
+      for (let i = 0; i < spec.capacity; i++) expect((await zcalls[bucket](h, token)).status).toBe(200);
+      const over = await zcalls[bucket](h, token);
+      expect(over.status).toBe(429);
+      expect(over.headers.get('retry-after')).toBe(String(spec.intervalMs / 1000));
+      expect(JSON.parse(over.text)).toEqual({
+        message: expect.any(String),
+        retryAfter: spec.intervalMs / 1000,
+      });
+      expect(h.sim.stats().violations.byBucket).toEqual({ [bucket]: 1 });
+      await clock.runUntil(t0 + spec.intervalMs);
+      const fresh = bucket === 'zwift-auth' ? '' : token;
+      expect((await zcalls[bucket](h, fresh)).status).toBe(200);
+    });
+  }
+
+  it('401s (no or a bad token) consume nothing; failed logins do; limits overrides apply', async () => {
+    h = await harness({ seed: 11, days: 1, limits: { 'zwift-search': { capacity: 1, intervalMs: 10_000 } } });
+    expect(h.sim.options.zwiftLimits['zwift-search']).toEqual({ capacity: 1, intervalMs: 10_000 });
+    const token = (await login(h)).access_token;
+    for (let i = 0; i < 5; i++) expect((await zcalls['zwift-search'](h, 'bad-token')).status).toBe(401);
+    expect((await zcalls['zwift-search'](h, token)).status).toBe(200);
+    const over = await zcalls['zwift-search'](h, token);
+    expect(over.status).toBe(429);
+    expect(over.headers.get('retry-after')).toBe('10');
+    // Two wrong passwords and one login already spent the auth bucket (3 / 60 min).
+    const wrong = (): Promise<{ status: number }> =>
+      tokenRequest(h as Harness, {
+        grant_type: 'password',
+        username: h?.sim.zwiftAccount.username ?? '',
+        password: 'x',
+      });
+    expect((await wrong()).status).toBe(401);
+    expect((await wrong()).status).toBe(401);
+    expect((await wrong()).status).toBe(429);
+    expect(h.sim.stats().violations.byBucket).toEqual({ 'zwift-search': 1, 'zwift-auth': 1 });
+    expect(() => createSimulation({ limits: { bogus: { capacity: 1, intervalMs: 1 } } as never })).toThrow(
+      /limits\.bogus/,
+    );
   });
 });

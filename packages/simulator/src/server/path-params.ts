@@ -25,6 +25,9 @@ export function validateParams(found: Route): void {
     case 'site-signups':
       if (!INT_RE.test(p[0] as string)) throw new HttpError(400, 'Invalid event id');
       return;
+    case 'zwift-entrants':
+      if (!INT_RE.test(p[0] as string)) throw new HttpError(400, 'Invalid subgroup id');
+      return;
     default:
       return;
   }

@@ -1,9 +1,9 @@
 /**
- * Admission by rate limit: the sliding windows of the buckets (per API key on the public API,
- * global on the site and Zwift APIs), and the injected 429 bursts that refuse a key for a while.
+ * Admission by rate limit: the sliding windows of the buckets (per API key on the public API, per
+ * account on Zwift's authenticated API, global on the site and Zwift feeds), and the injected 429 bursts that refuse a key for a while.
  */
 import type { FaultInjector } from '../faults.ts';
-import type { BucketName, BucketSpec, SlidingWindowLimiter } from '../limits.ts';
+import type { BucketName, BucketSpec, SlidingWindowLimiter, ZwiftAccountBucket } from '../limits.ts';
 import type { SimulationStats } from './stats.ts';
 
 /** The rate-limit state of one server. */
@@ -19,7 +19,7 @@ export class RateGate {
    */
   refuse(
     key: string,
-    bucket: BucketName,
+    bucket: BucketName | ZwiftAccountBucket,
     spec: BucketSpec,
     now: number,
     stats: SimulationStats,

@@ -1,5 +1,5 @@
-/** Routing: which endpoint a method and path name, its rate-limit bucket and whether it needs a key. */
-import type { BucketName } from '../limits.ts';
+/** Routing: which endpoint a method and path name, its rate-limit bucket and how it authenticates. */
+import type { BucketName, ZwiftAccountBucket } from '../limits.ts';
 
 /** The endpoints the simulator serves (`not-found` counts every unrouted request). */
 export type EndpointName =
@@ -12,15 +12,27 @@ export type EndpointName =
   | 'site-signups'
   | 'site-routes'
   | 'zwift-events'
+  | 'zwift-token'
+  | 'zwift-search'
+  | 'zwift-entrants'
   | 'not-found';
+
+/** How a request authenticates: the public API's raw key, a Zwift bearer token, or not at all. */
+export type RouteAuth = 'key' | 'bearer' | null;
+
+/** What a request's body holds: rider ids (JSON), a JSON object, a form, or nothing. */
+export type RouteBody = 'ids' | 'json' | 'form' | null;
+
+/** The token endpoint's path under the Zwift auth base (Keycloak's). */
+export const ZWIFT_TOKEN_PATH = '/auth/realms/zwift/protocol/openid-connect/token';
 
 /** A routed request. */
 export interface Route {
   endpoint: EndpointName;
-  bucket: BucketName | null;
-  /** Needs an API key (the public API). */
-  auth: boolean;
+  bucket: BucketName | ZwiftAccountBucket | null;
+  auth: RouteAuth;
   method: 'GET' | 'POST';
+  body: RouteBody;
   /** Path parameters, in order (ids, epochs), unvalidated. */
   params: string[];
 }
@@ -76,16 +88,53 @@ export function route(method: string, path: string): Route | NotFound {
   }
   if (seg[1] === 'zwift' && path.replace(/\/$/, '') === '/zwift/api/public/events/upcoming') {
     return method === 'GET'
-      ? { endpoint: 'zwift-events', bucket: 'zwift', auth: false, method: 'GET', params: [] }
+      ? { endpoint: 'zwift-events', bucket: 'zwift', auth: null, method: 'GET', params: [], body: null }
       : { endpoint: 'not-found', allow: 'GET' };
+  }
+  if (seg[1] === 'zwift' && seg[2] === 'api' && seg[3] === 'events') {
+    const rest = seg.slice(4);
+    if (rest.length > 0 && rest[rest.length - 1] === '') rest.pop();
+    if (rest.length === 1 && rest[0] === 'search') {
+      return method === 'POST'
+        ? zwift('zwift-search', 'zwift-search', 'POST', [], 'json')
+        : { endpoint: 'not-found', allow: 'POST' };
+    }
+    if (rest.length === 3 && rest[0] === 'subgroups' && rest[1] === 'entrants') {
+      return method === 'GET'
+        ? zwift('zwift-entrants', 'zwift-entrants', 'GET', [rest[2] as string], null)
+        : { endpoint: 'not-found', allow: 'GET' };
+    }
+    return { endpoint: 'not-found' };
+  }
+  if (seg[1] === 'zwift-auth' && path.replace(/\/$/, '') === `/zwift-auth${ZWIFT_TOKEN_PATH}`) {
+    return method === 'POST'
+      ? {
+          endpoint: 'zwift-token',
+          bucket: 'zwift-auth',
+          auth: null,
+          method: 'POST',
+          params: [],
+          body: 'form',
+        }
+      : { endpoint: 'not-found', allow: 'POST' };
   }
   return { endpoint: 'not-found' };
 }
 
 function r(endpoint: EndpointName, bucket: BucketName, method: 'GET' | 'POST', params: string[]): Route {
-  return { endpoint, bucket, auth: true, method, params };
+  return { endpoint, bucket, auth: 'key', method, params, body: method === 'POST' ? 'ids' : null };
 }
 
 function site(endpoint: EndpointName, params: string[]): Route {
-  return { endpoint, bucket: 'site', auth: false, method: 'GET', params };
+  return { endpoint, bucket: 'site', auth: null, method: 'GET', params, body: null };
+}
+
+function zwift(
+  endpoint: EndpointName,
+  bucket: ZwiftAccountBucket,
+  method: 'GET' | 'POST',
+  params: string[],
+  body: RouteBody,
+): Route {
+  return { endpoint, bucket, auth: 'bearer', method, params, body };
 }

@@ -7,19 +7,23 @@ import type { Socket } from 'node:net';
 import type { Clock } from '@racesync/zwift-client';
 import { isVirtualClock } from '../clock/virtual-clock.ts';
 import { driftBody, type FaultInjector } from '../faults.ts';
-import type { BucketName, BucketSpec, SlidingWindowLimiter } from '../limits.ts';
+import type { BucketName, BucketSpec, SlidingWindowLimiter, ZwiftAccountBucket } from '../limits.ts';
 import type { World } from '../world/world.ts';
+import type { ZwiftAccount, ZwiftAccounts } from '../zwift-auth/accounts.ts';
 import { type Body, bodyBuffer } from './body.ts';
 import { sendServerError, sendTruncated } from './fault-responses.ts';
+import { readForm } from './form-body.ts';
 import { respond } from './handlers/respond.ts';
+import { accountLocked } from './handlers/zwift-api.ts';
 import { HeldRequests } from './held-requests.ts';
 import { HttpError } from './http-error.ts';
 import { validateParams } from './path-params.ts';
 import { RateGate } from './rate-gate.ts';
 import { readJson, validateBulkBody } from './request-body.ts';
 import { ResponseWriter } from './response-writer.ts';
-import { route } from './routes.ts';
+import { type Route, route } from './routes.ts';
 import type { SimulationStats } from './stats.ts';
+import { parseEntrants, parseSearch, parseTokenForm, type TokenRequest } from './zwift-requests.ts';
 
 /** What the server serves and with what. */
 export interface ServerDeps {
@@ -29,7 +33,11 @@ export interface ServerDeps {
   faults: FaultInjector;
   stats: () => SimulationStats;
   limits: Record<BucketName, BucketSpec>;
+  /** Limits of Zwift's authenticated API, per account. */
+  zwiftLimits: Record<ZwiftAccountBucket, BucketSpec>;
   apiKeys: Set<string>;
+  /** The Zwift captain accounts (tokens, locks, follow graphs). */
+  accounts: ZwiftAccounts;
   clubPageSize: number;
   /** Shuffle stream for bulk answers (deterministic per request sequence). */
   shuffleSeed: () => number;
@@ -118,42 +126,62 @@ export class SimServer {
       return out.send(res, 404, JSON.stringify({ message: `Not found: ${path}` }));
     }
     let key = '';
-    if (found.auth) {
+    let account: ZwiftAccount | null = null;
+    if (found.auth === 'key') {
       const header = req.headers.authorization;
       key = typeof header === 'string' ? header : '';
       if (!key || !deps.apiKeys.has(key)) {
         req.resume();
         return out.send(res, 401, JSON.stringify({ message: 'Unauthorized: missing or invalid API key' }));
       }
+    } else if (found.auth === 'bearer') {
+      const bearer = this.bearer(req.headers.authorization, deps.clock.now());
+      if (bearer instanceof HttpError) {
+        req.resume();
+        return out.send(res, bearer.status, bearer.json());
+      }
+      account = bearer;
     }
+    const query = found.endpoint.startsWith('zwift-')
+      ? new URLSearchParams(q >= 0 ? url.slice(q + 1) : '')
+      : null;
     let body: unknown;
     if (found.method === 'POST') {
       try {
-        body = await readJson(req);
-        validateBulkBody(body);
+        if (found.body === 'form') body = parseTokenForm(await readForm(req));
+        else {
+          body = await readJson(req);
+          if (found.body === 'ids') validateBulkBody(body);
+          else body = parseSearch(body, query as URLSearchParams, deps.clock.now());
+        }
       } catch (error) {
         const status = error instanceof HttpError ? error.status : 400;
-        return out.send(res, status, JSON.stringify({ message: (error as { message: string }).message }));
+        const json =
+          error instanceof HttpError
+            ? error.json()
+            : JSON.stringify({ message: (error as { message: string }).message });
+        return out.send(res, status, json);
       }
     } else {
       req.resume();
     }
     try {
       validateParams(found);
+      if (found.endpoint === 'zwift-entrants') body = parseEntrants(query as URLSearchParams);
     } catch (error) {
-      return out.send(
-        res,
-        (error as HttpError).status,
-        JSON.stringify({ message: (error as HttpError).message }),
-      );
+      return out.send(res, (error as HttpError).status, (error as HttpError).json());
     }
 
     const clock = deps.clock;
-    const bucket = found.bucket as BucketName;
-    const limiterKey = found.auth ? `${key}\u0000${bucket}` : bucket;
+    const bucket = found.bucket as BucketName | ZwiftAccountBucket;
+    const limiterKey = this.limiterKey(found, key, account, body);
+    const spec =
+      bucket in deps.limits
+        ? deps.limits[bucket as BucketName]
+        : deps.zwiftLimits[bucket as ZwiftAccountBucket];
     let now = clock.now();
 
-    const retryAfterMs = this.gate.refuse(limiterKey, bucket, deps.limits[bucket], now, stats);
+    const retryAfterMs = this.gate.refuse(limiterKey, bucket, spec, now, stats);
     if (retryAfterMs !== null) return out.tooMany(res, retryAfterMs);
     const fault = deps.faults.decide();
     if (fault) {
@@ -185,16 +213,47 @@ export class SimServer {
     let status = 200;
     let payload: Body;
     try {
-      payload = respond(deps, found, now, body);
+      payload = respond(deps, found, now, { body, account });
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       status = error.status;
-      payload = JSON.stringify({ message: error.message });
+      payload = error.json();
     }
     if (status === 200 && fault === 'drift') {
       payload = driftBody(found.endpoint, bodyBuffer(payload).toString(), deps.faults.params);
     }
     if (status === 200 && fault === 'truncated') return sendTruncated(out, res, payload, deps.faults.params);
     return out.send(res, status, payload);
+  }
+
+  /** The account of a live bearer token at `now`, or the 401/403 to answer. */
+  private bearer(header: string | undefined, now: number): ZwiftAccount | HttpError {
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) return new HttpError(401, 'Unauthorized: missing bearer token');
+    const check = this.deps.accounts.check(m[1] as string, 'access', now);
+    if (!check.ok) {
+      const message =
+        check.reason === 'expired' ? 'Unauthorized: token expired' : 'Unauthorized: invalid token';
+      return new HttpError(401, message, { error: 'invalid_token', message });
+    }
+    const account = this.deps.accounts.byUsername(check.account) as ZwiftAccount;
+    return account.lockedAtTime(now) ? accountLocked() : account;
+  }
+
+  /**
+   * The rate-limit key of a request: per API key on the public API, per Zwift account on Zwift's
+   * authenticated API and its token endpoint (the account a password grant names or a refresh
+   * token belongs to), global otherwise.
+   */
+  private limiterKey(found: Route, key: string, account: ZwiftAccount | null, body: unknown): string {
+    const bucket = found.bucket as string;
+    if (found.auth === 'key') return `${key}\u0000${bucket}`;
+    if (account) return `zwift:${account.username}\u0000${bucket}`;
+    if (found.endpoint === 'zwift-token') {
+      const r = body as TokenRequest;
+      const owner = r.grant === 'password' ? r.username : this.deps.accounts.tokens.ownerOf(r.refreshToken);
+      return `zwift:${owner ?? '(unknown)'}\u0000${bucket}`;
+    }
+    return bucket;
   }
 }

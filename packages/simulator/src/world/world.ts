@@ -104,6 +104,8 @@ export class World {
   private readonly fieldSiteBuf = new Lru<number, Buffer>(40_000);
   private readonly resultsCache = new Lru<string, RawResultRow[]>(8);
   private readonly correctedCache = new Lru<string, RawResultRow[]>(4);
+  /** Zwift subgroup id → event index × 16 + pen index (built on first use). */
+  private subgroupIndex: Map<number, number> | null = null;
 
   constructor(options: WorldOptions) {
     const { seed, startMs, days, teamSize, eventsPerDay, populationSize } = options;
@@ -292,6 +294,20 @@ export class World {
 
   teamSignupFor(ev: SimEvent, ref: number): TeamSignup | undefined {
     return this.teamSignupByKey.get(`${ev.index}:${ref}`);
+  }
+
+  /** The race and pen index of a Zwift subgroup id, or undefined for an unknown id. */
+  subgroup(id: number): { ev: SimEvent; pen: number } | undefined {
+    if (!this.subgroupIndex) {
+      const index = new Map<number, number>();
+      for (const ev of this.events) {
+        for (let p = 0; p < ev.subgroupIds.length; p++)
+          index.set(ev.subgroupIds[p] as number, ev.index * 16 + p);
+      }
+      this.subgroupIndex = index;
+    }
+    const v = this.subgroupIndex.get(id);
+    return v === undefined ? undefined : { ev: this.events[v >>> 4] as SimEvent, pen: v & 15 };
   }
 
   /** Index range [lo, hi) of events with start in (a, b]. */

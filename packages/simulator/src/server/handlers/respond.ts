@@ -1,17 +1,20 @@
 /**
- * Answering a routed, admitted request: the public API's handlers (./public-api.ts); the site and
- * Zwift feeds straight from their payload builders.
+ * Answering a routed, admitted request: the public API's handlers (./public-api.ts), Zwift's
+ * authenticated API (./zwift-api.ts); the site and Zwift feeds straight from their payload builders.
  */
 import { siteEventsBody } from '../../world/payloads/site-events.ts';
 import { siteRoutesJson } from '../../world/payloads/site-routes.ts';
 import { siteSignupsBody } from '../../world/payloads/site-signups.ts';
 import { zwiftEventsJson } from '../../world/payloads/zwift-events.ts';
 import type { World } from '../../world/world.ts';
+import type { ZwiftAccount, ZwiftAccounts } from '../../zwift-auth/accounts.ts';
 import type { Body } from '../body.ts';
 import { HttpError } from '../http-error.ts';
 import type { Route } from '../routes.ts';
+import type { EntrantsRequest, SearchRequest, TokenRequest } from '../zwift-requests.ts';
 import { eventOr404 } from './find-event.ts';
 import { clubBody, resultsBody, riderBody, ridersBulkBody, zpResultsBody } from './public-api.ts';
+import { entrantsBody, searchBody, tokenBody } from './zwift-api.ts';
 
 /** What the handlers read. */
 export interface HandlerContext {
@@ -19,10 +22,21 @@ export interface HandlerContext {
   clubPageSize: number;
   /** Shuffle stream for bulk answers (deterministic per request sequence). */
   shuffleSeed: () => number;
+  /** The Zwift captain accounts. */
+  accounts: ZwiftAccounts;
 }
 
-/** The 200 body of `found` at `now`; throws an `HttpError` (404) for what does not exist. */
-export function respond(ctx: HandlerContext, found: Route, now: number, body: unknown): Body {
+/** What the pipeline read from a request before answering it. */
+export interface RequestInput {
+  /** The parsed body: rider ids, a token request or a search request. */
+  body: unknown;
+  /** The account of the bearer token (Zwift's authenticated API), else null. */
+  account: ZwiftAccount | null;
+}
+
+/** The 200 body of `found` at `now`; throws an `HttpError` (404…) for what does not exist. */
+export function respond(ctx: HandlerContext, found: Route, now: number, input: RequestInput): Body {
+  const body = input.body;
   const { world } = ctx;
   const p = found.params;
   switch (found.endpoint) {
@@ -44,6 +58,12 @@ export function respond(ctx: HandlerContext, found: Route, now: number, body: un
       return siteRoutesJson();
     case 'zwift-events':
       return zwiftEventsJson(world, now);
+    case 'zwift-token':
+      return tokenBody(ctx.accounts, body as TokenRequest, now);
+    case 'zwift-search':
+      return searchBody(world, input.account as ZwiftAccount, body as SearchRequest, now);
+    case 'zwift-entrants':
+      return entrantsBody(world, input.account as ZwiftAccount, p[0] as string, body as EntrantsRequest, now);
     default:
       throw new HttpError(404, 'Not found');
   }

@@ -7,8 +7,16 @@ export function zwiftTime(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+0000');
 }
 
-/** The subgroup (pen `p`) of a race, with `count` entrants. */
-export function zwiftSubgroup(ev: SimEvent, p: number, count: number): Record<string, unknown> {
+/**
+ * The subgroup (pen `p`) of a race, with `count` entrants, `followees` of them followed by the
+ * caller's account (0 on the public feed, which has no account).
+ */
+export function zwiftSubgroup(
+  ev: SimEvent,
+  p: number,
+  count: number,
+  followees = 0,
+): Record<string, unknown> {
   const label = ev.pens[p] as string;
   const start = ev.startMs + (ev.staggeredStart ? p * 60_000 : 0);
   return {
@@ -42,9 +50,9 @@ export function zwiftSubgroup(ev: SimEvent, p: number, count: number): Record<st
     signupStatus: 0,
     registered: false,
     registrationStatus: 0,
-    followeeEntrantCount: 0,
+    followeeEntrantCount: followees,
     totalEntrantCount: count,
-    followeeSignedUpCount: 0,
+    followeeSignedUpCount: followees,
     totalSignedUpCount: count,
     followeeJoinedCount: 0,
     totalJoinedCount: 0,
@@ -77,6 +85,7 @@ export function zwiftEvent(args: {
   seriesId: number | null;
 }): Record<string, unknown> {
   const total = args.subgroups.reduce((a, s) => a + (s['totalEntrantCount'] as number), 0);
+  const followees = args.subgroups.reduce((a, s) => a + (s['followeeEntrantCount'] as number), 0);
   const rules = args.race ? ['SHOW_RACE_RESULTS', 'NO_TT_BIKES'] : ['NO_TT_BIKES', 'ALLOWS_LATE_JOIN'];
   return {
     id: args.id,
@@ -100,9 +109,9 @@ export function zwiftEvent(args: {
     laps: args.laps,
     privateEvent: false,
     invisibleToNonParticipants: true,
-    followeeEntrantCount: 0,
+    followeeEntrantCount: followees,
     totalEntrantCount: total,
-    followeeSignedUpCount: 0,
+    followeeSignedUpCount: followees,
     totalSignedUpCount: total,
     followeeJoinedCount: 0,
     totalJoinedCount: 0,
