@@ -8,7 +8,9 @@
 import { parseArgs } from 'node:util';
 import { createScaledClock } from './clock/scaled-clock.ts';
 import { DEFAULT_START, toEpochMs } from './clock/start-time.ts';
-import { createSimulation, type SimulationOptions } from './simulation.ts';
+import type { SimulationOptions } from './options.ts';
+import { createSimulation } from './simulation.ts';
+import { teamSizes } from './world/teams.ts';
 
 const USAGE = `Usage:
   racesync-sim serve [options]   Serve the simulated APIs on loopback until killed. The first stdout
@@ -20,6 +22,10 @@ World options (both commands):
   --seed <n|string>        seed (default 42)
   --start <iso>            virtual start (default 2026-01-01T00:00:00Z)
   --team-size <n>          team riders (default 80)
+  --teams <n>              teams, each a club with its own riders, key and Zwift account
+                           (default 1); serve prints them under "teams"
+  --team-sizes <min>-<max> with --teams: sizes drawn from [min, max] (e.g. 10-80, seeded
+                           by --seed) instead of --team-size
   --days <n>               simulated days (default 7)
   --events-per-day <n>     races per day (default 120)
   --tier <standard|premium>  public API tier (default standard)
@@ -40,6 +46,7 @@ serve:
 
 truth:
   --at <iso|epoch ms>      virtual time (default: --start)
+  --team <id>              the team whose riders, signups and races to print (default 0)
   --section <name>         only one part: riders, riderChanges, events, teamSignups,
                            teamSignupChanges, teamRaces, results, followedRiderIds,
                            unfollowedTeamRiderIds
@@ -82,10 +89,18 @@ async function main(argv: string[]): Promise<void> {
     v.start === undefined ? DEFAULT_START : toEpochMs(/^\d+$/.test(v.start) ? Number(v.start) : v.start);
   const tier = v.tier ?? 'standard';
   if (tier !== 'standard' && tier !== 'premium') fail('--tier must be standard or premium');
+  const teamCount = int('teams', v.teams);
+  let teams: SimulationOptions['teams'] = teamCount;
+  if (v['team-sizes'] !== undefined) {
+    const m = /^(\d+)-(\d+)$/.exec(v['team-sizes']);
+    if (!m) fail('--team-sizes must be <min>-<max>, e.g. 10-80');
+    teams = teamSizes(teamCount ?? 1, { min: Number(m[1]), max: Number(m[2]), seed });
+  }
   const world: SimulationOptions = {
     seed,
     start,
     teamSize: int('team-size', v['team-size']),
+    teams,
     days: int('days', v.days),
     eventsPerDay: int('events-per-day', v['events-per-day']),
     tier,
@@ -123,18 +138,19 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'truth') {
     const at = v.at === undefined ? start : toEpochMs(/^\d+$/.test(v.at) ? Number(v.at) : v.at);
     const sim = createSimulation(world);
-    const truth = sim.truthAt(at);
+    const whole = sim.truthAt(at);
+    const truth = whole.team(int('team', v.team) ?? 0);
     const sections: Record<string, () => unknown> = {
       riders: () => truth.riders(),
       riderChanges: () => truth.riderChanges,
-      events: () => truth.events(),
+      events: () => whole.events(),
       teamSignups: () => truth.teamSignups(),
       teamSignupChanges: () => truth.teamSignupChanges,
       teamRaces: () => truth.teamRaces,
       results: () =>
         truth.teamRaces
           .filter((r) => r.resultsAt <= at)
-          .map((r) => truth.results(r.eventId))
+          .map((r) => whole.results(r.eventId))
           .filter((r) => r !== null),
     };
     // Only with --section (the full dump keeps its shape).
@@ -179,6 +195,9 @@ function parse(args: string[]) {
       'site-budget': { type: 'string' },
       'zwift-budget': { type: 'string' },
       'api-key': { type: 'string' },
+      teams: { type: 'string' },
+      'team-sizes': { type: 'string' },
+      team: { type: 'string' },
       'unfollowed-share': { type: 'string' },
       'extra-followees': { type: 'string' },
       port: { type: 'string' },

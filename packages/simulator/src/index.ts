@@ -27,27 +27,35 @@ export {
   type ZwiftAccountBucket,
 } from './limits.ts';
 export { WORLD_MODEL } from './model.ts';
+export type {
+  FollowOptions,
+  ResolvedOptions,
+  ResolvedTeam,
+  SimulationOptions,
+  ZwiftAuthOptions,
+} from './options.ts';
 export type { EndpointName } from './server/routes.ts';
 export type { SimulationStats } from './server/stats.ts';
 export {
   createSimulation,
   type ExpireTokensOptions,
-  type FollowOptions,
   type ListenOptions,
   type ListenResult,
-  type ResolvedOptions,
+  type SimTeam,
   type Simulation,
-  type SimulationOptions,
-  type ZwiftAuthOptions,
+  type TeamSelector,
 } from './simulation.ts';
 export type {
   RawResultRow,
   RiderChange,
   TeamRace,
   TeamSignupChange,
+  TeamSignupNow,
+  TeamTruth,
   Truth,
   TruthEvent,
   TruthResults,
   TruthSignup,
 } from './truth.ts';
+export { type TeamSizesOptions, type TeamSpec, teamSizes } from './world/teams.ts';
 export type { ZwiftCredentials } from './zwift-auth/credentials.ts';

@@ -1,13 +1,21 @@
 /** Ground truth: what upstream holds at a virtual time, for tests and benchmarks. */
+import {
+  type RiderChange,
+  TeamIndex,
+  type TeamRace,
+  type TeamSignupChange,
+  type TeamSignupNow,
+  type TeamTruth,
+  TeamTruthView,
+} from './team-truth.ts';
 import type { SimEvent } from './world/events.ts';
 import type { FollowGraph } from './world/follows.ts';
 import { signupIndicesAt } from './world/payloads/site-signups.ts';
 import type { RawResultRow } from './world/results.ts';
 import { countUpTo } from './world/signups.ts';
-import type { RiderChange } from './world/team.ts';
-import { FEED_HORIZON_MS, type World } from './world/world.ts';
+import { FEED_HORIZON_MS, type World, type WorldTeam } from './world/world.ts';
 
-export type { RawResultRow, RiderChange };
+export type { RawResultRow, RiderChange, TeamRace, TeamSignupChange, TeamSignupNow, TeamTruth };
 
 /** A race as the site feed lists it, plus the simulation's timeline for it. */
 export interface TruthEvent {
@@ -40,18 +48,6 @@ export interface TruthSignup {
   team: boolean;
 }
 
-/** Every signup and withdrawal of a team rider, past and future. */
-export interface TeamSignupChange {
-  eventId: string;
-  riderId: number;
-  kind: 'signup' | 'withdraw';
-  /** Epoch ms of the change. */
-  at: number;
-  pen: string;
-  /** Epoch ms of the race start. */
-  eventStart: number;
-}
-
 export interface TruthResults {
   eventId: string;
   availableAt: number;
@@ -64,98 +60,33 @@ export interface TruthResults {
   rows: RawResultRow[] | null;
 }
 
-/** A race team riders rode (signed up and did not withdraw). */
-export interface TeamRace {
-  eventId: string;
-  startsAt: number;
-  endsAt: number;
-  resultsAt: number;
-  correctedAt: number | null;
-  riders: { riderId: number; pen: string; dnf: boolean }[];
-}
-
-/** Precomputed, time-independent indexes shared by every truth view. */
+/** Precomputed, time-independent indexes shared by every truth view: each team's, built on first use. */
 export class TruthIndex {
-  readonly teamSignupChanges: TeamSignupChange[];
-  readonly teamSignupChangeTimes: Float64Array;
-  readonly riderChanges: RiderChange[];
-  readonly riderChangeTimes: Float64Array;
-  readonly teamRaces: TeamRace[];
+  private readonly teams: (TeamIndex | undefined)[];
 
-  constructor(world: World) {
-    const changes: TeamSignupChange[] = [];
-    for (const s of world.teamSignups) {
-      const ev = world.events[s.eventIndex] as SimEvent;
-      const pen = ev.pens[s.pen] as string;
-      changes.push({
-        eventId: ev.eventId,
-        riderId: s.riderId,
-        kind: 'signup',
-        at: s.at,
-        pen,
-        eventStart: ev.startMs,
-      });
-      if (Number.isFinite(s.wd)) {
-        changes.push({
-          eventId: ev.eventId,
-          riderId: s.riderId,
-          kind: 'withdraw',
-          at: s.wd,
-          pen,
-          eventStart: ev.startMs,
-        });
-      }
+  constructor(private readonly world: World) {
+    this.teams = new Array(world.teams.length);
+  }
+
+  /** Team `t`'s index. */
+  team(t: number): TeamIndex {
+    let index = this.teams[t];
+    if (!index) {
+      index = new TeamIndex(this.world, this.world.teams[t] as WorldTeam);
+      this.teams[t] = index;
     }
-    changes.sort((a, b) => a.at - b.at || a.riderId - b.riderId || a.eventId.localeCompare(b.eventId));
-    this.teamSignupChanges = changes;
-    this.teamSignupChangeTimes = Float64Array.from(changes.map((c) => c.at));
-
-    const riderChanges = world.timelines.flatMap((tl) => tl.changes);
-    riderChanges.sort((a, b) => a.at - b.at || a.riderId - b.riderId);
-    this.riderChanges = riderChanges;
-    this.riderChangeTimes = Float64Array.from(riderChanges.map((c) => c.at));
-
-    const races = new Map<number, TeamRace>();
-    for (const s of world.teamSignups) {
-      if (Number.isFinite(s.wd)) continue;
-      const ev = world.events[s.eventIndex] as SimEvent;
-      let race = races.get(ev.index);
-      if (!race) {
-        race = {
-          eventId: ev.eventId,
-          startsAt: ev.startMs,
-          endsAt: ev.endMs,
-          resultsAt: ev.resultsAt,
-          correctedAt: ev.correctedAt,
-          riders: [],
-        };
-        races.set(ev.index, race);
-      }
-      race.riders.push({ riderId: s.riderId, pen: ev.pens[s.pen] as string, dnf: s.dnf });
-    }
-    this.teamRaces = [...races.values()].sort(
-      (a, b) => a.startsAt - b.startsAt || a.eventId.localeCompare(b.eventId),
-    );
-    for (const r of this.teamRaces) r.riders.sort((a, b) => a.riderId - b.riderId);
+    return index;
   }
 }
 
-/** The ground truth at one virtual time. Cheap to create; queries cost O(items returned). */
-export interface Truth {
-  /** The virtual time (epoch ms) this view describes. */
-  readonly at: number;
-  readonly clubId: number;
-  readonly clubName: string;
-  /** Team rider ids, ascending. */
-  readonly teamRiderIds: readonly number[];
-  /** Raw public-API payloads of all team riders at this time. */
-  riders(): Record<string, unknown>[];
+/**
+ * The ground truth at one virtual time. Cheap to create; queries cost O(items returned). Its team
+ * members (`clubId`, `riders()`, `teamSignupChanges`, `followedRiderIds` …) are team 0's; `team(id)`
+ * gives any team's.
+ */
+export interface Truth extends TeamTruth {
   /** Raw payload of any known rider (team or field) at this time, or null. */
   rider(riderId: number): Record<string, unknown> | null;
-  /** Team riders' payload changes up to this time, in time order. */
-  readonly riderChanges: RiderChange[];
-  /** Team riders' payload changes with `a < at ≤ b` (may lie after this view's time). */
-  riderChangesBetween(a: number, b: number): RiderChange[];
   /** Races listed on the site feed at this time (now < start ≤ now + 7 d). */
   events(): TruthEvent[];
   /** Races starting in [a, b), listed or not. */
@@ -164,59 +95,57 @@ export interface Truth {
   event(eventId: string): TruthEvent | null;
   /** Every race of the world (start − 2 d … start + days + 7 d). */
   allEvents(): TruthEvent[];
-  /** The signup list of a race at this time (signed up, not withdrawn). */
+  /** The signup list of a race at this time (signed up, not withdrawn; `team`: a rider of any team). */
   signups(eventId: string): TruthSignup[];
   /** Per-pen signup counts of a race at this time. */
   signupCounts(eventId: string): Record<string, number>;
-  /** Every team signup and withdrawal (all of them, past and future), in time order. */
-  readonly teamSignupChanges: TeamSignupChange[];
-  /** Team signup changes with `a < at ≤ b`. */
-  teamSignupChangesBetween(a: number, b: number): TeamSignupChange[];
-  /** Team signups in effect at this time, optionally for one race. */
-  teamSignups(eventId?: string): { eventId: string; riderId: number; pen: string; signedUpAt: number }[];
   /** Results of a race as published at this time (null for an unknown race). */
   results(eventId: string): TruthResults | null;
-  /** Races team riders rode (not withdrawn), past and future, with their result times. */
-  readonly teamRaces: TeamRace[];
-  /** Every rider the simulated Zwift account follows (team riders and others), ascending. */
-  readonly followedRiderIds: readonly number[];
-  /** The team's racing riders the simulated Zwift account does not follow, ascending. */
-  readonly unfollowedTeamRiderIds: readonly number[];
-  /**
-   * Per pen, the signed-up riders the Zwift account follows at this time: the search's
-   * `followeeEntrantCount` per subgroup ({} for an unknown race).
-   */
-  followeeSignupCounts(eventId: string): Record<string, number>;
   /** Per pen, the Zwift subgroup id of a race ({} for an unknown race). */
   subgroupIds(eventId: string): Record<string, number>;
+  /** Team `teamId`'s truth at this time; a RangeError names an unknown team. */
+  team(teamId: number): TeamTruth;
+  /** Every team's truth at this time, by team id. */
+  teams(): TeamTruth[];
+  /** The team id of a rider, or null for a rider of no team (or an unknown id). */
+  teamOf(riderId: number): number | null;
 }
 
-/** The truth view over the precomputed world. */
+/** The truth view over the precomputed world: world-level queries, team queries of team 0. */
 export class TruthView implements Truth {
+  private readonly team0: TeamTruth;
+
   constructor(
     private readonly world: World,
     private readonly index: TruthIndex,
     /** The virtual time (epoch ms) this view describes. */
     readonly at: number,
-    private readonly follows: () => FollowGraph,
-  ) {}
+    /** The follow graph of team `t`'s Zwift account. */
+    private readonly follows: (t: number) => FollowGraph,
+  ) {
+    this.team0 = this.team(0);
+  }
+
+  get teamId(): number {
+    return 0;
+  }
 
   get clubId(): number {
-    return this.world.team.clubId;
+    return this.team0.clubId;
   }
 
   get clubName(): string {
-    return this.world.team.name;
+    return this.team0.clubName;
   }
 
-  /** Team rider ids, ascending. */
+  /** Team 0's rider ids, ascending. */
   get teamRiderIds(): readonly number[] {
-    return this.world.teamRiderIds;
+    return this.team0.teamRiderIds;
   }
 
-  /** Raw public-API payloads of all team riders at this time. */
+  /** Raw public-API payloads of all team 0's riders at this time. */
   riders(): Record<string, unknown>[] {
-    return this.world.teamRiderIds.map((id) => JSON.parse(this.world.riderJsonAt(id, this.at) as string));
+    return this.team0.riders();
   }
 
   /** Raw payload of any known rider (team or field) at this time, or null. */
@@ -225,15 +154,14 @@ export class TruthView implements Truth {
     return json === null ? null : JSON.parse(json);
   }
 
-  /** Team riders' payload changes up to this time, in time order. */
+  /** Team 0's riders' payload changes up to this time, in time order. */
   get riderChanges(): RiderChange[] {
-    return this.index.riderChanges.slice(0, countUpTo(this.index.riderChangeTimes, this.at));
+    return this.team0.riderChanges;
   }
 
-  /** Team riders' payload changes with `a < at ≤ b` (may lie after this view's time). */
+  /** Team 0's riders' payload changes with `a < at ≤ b` (may lie after this view's time). */
   riderChangesBetween(a: number, b: number): RiderChange[] {
-    const t = this.index.riderChangeTimes;
-    return this.index.riderChanges.slice(countUpTo(t, a), countUpTo(t, b));
+    return this.team0.riderChangesBetween(a, b);
   }
 
   /** Races listed on the site feed at this time. */
@@ -285,27 +213,19 @@ export class TruthView implements Truth {
     return ev ? this.counts(ev) : {};
   }
 
-  /** Every team signup and withdrawal (all of them, past and future), in time order. */
+  /** Every team 0 signup and withdrawal (all of them, past and future), in time order. */
   get teamSignupChanges(): TeamSignupChange[] {
-    return this.index.teamSignupChanges;
+    return this.team0.teamSignupChanges;
   }
 
-  /** Team signup changes with `a < at ≤ b`. */
+  /** Team 0's signup changes with `a < at ≤ b`. */
   teamSignupChangesBetween(a: number, b: number): TeamSignupChange[] {
-    const t = this.index.teamSignupChangeTimes;
-    return this.index.teamSignupChanges.slice(countUpTo(t, a), countUpTo(t, b));
+    return this.team0.teamSignupChangesBetween(a, b);
   }
 
-  /** Team signups in effect at this time (signed up, not withdrawn), optionally for one race. */
-  teamSignups(eventId?: string): { eventId: string; riderId: number; pen: string; signedUpAt: number }[] {
-    const out: { eventId: string; riderId: number; pen: string; signedUpAt: number }[] = [];
-    for (const s of this.world.teamSignups) {
-      const ev = this.world.events[s.eventIndex] as SimEvent;
-      if (eventId !== undefined && ev.eventId !== eventId) continue;
-      if (s.at > this.at || s.wd <= this.at) continue;
-      out.push({ eventId: ev.eventId, riderId: s.riderId, pen: ev.pens[s.pen] as string, signedUpAt: s.at });
-    }
-    return out;
+  /** Team 0's signups in effect at this time (signed up, not withdrawn), optionally for one race. */
+  teamSignups(eventId?: string): TeamSignupNow[] {
+    return this.team0.teamSignups(eventId);
   }
 
   /** Results of a race as published at this time (null for an unknown race). */
@@ -323,33 +243,54 @@ export class TruthView implements Truth {
     };
   }
 
-  /** Races team riders rode (not withdrawn), past and future, with their result times. */
+  /** Races team 0's riders rode (not withdrawn), past and future, with their result times. */
   get teamRaces(): TeamRace[] {
-    return this.index.teamRaces;
+    return this.team0.teamRaces;
   }
 
-  /** Every rider the simulated Zwift account follows, ascending. */
+  /** Every rider team 0's Zwift account follows, ascending. */
   get followedRiderIds(): readonly number[] {
-    return this.follows().followedRiderIds;
+    return this.team0.followedRiderIds;
   }
 
-  /** The team's racing riders the simulated Zwift account does not follow, ascending. */
+  /** Team 0's racing riders its Zwift account does not follow, ascending. */
   get unfollowedTeamRiderIds(): readonly number[] {
-    return this.follows().unfollowedTeamRiderIds;
+    return this.team0.unfollowedTeamRiderIds;
   }
 
-  /** Per pen, the signed-up riders the Zwift account follows at this time. */
+  /** Per pen, the signed-up riders team 0's Zwift account follows at this time. */
   followeeSignupCounts(eventId: string): Record<string, number> {
-    const ev = this.world.eventById.get(eventId);
-    if (!ev) return {};
-    const c = this.follows().countsAt(this.world.signups, ev, this.at);
-    return Object.fromEntries(ev.pens.map((p, i) => [p, c[i] as number]));
+    return this.team0.followeeSignupCounts(eventId);
   }
 
   /** Per pen, the Zwift subgroup id of a race. */
   subgroupIds(eventId: string): Record<string, number> {
     const ev = this.world.eventById.get(eventId);
     return ev ? Object.fromEntries(ev.pens.map((p, i) => [p, ev.subgroupIds[i] as number])) : {};
+  }
+
+  /** Team `teamId`'s truth at this time. */
+  team(teamId: number): TeamTruth {
+    const team = Number.isInteger(teamId) ? this.world.teams[teamId] : undefined;
+    if (!team) throw new RangeError(`unknown team: ${teamId}`);
+    return new TeamTruthView(
+      this.world,
+      team,
+      () => this.index.team(team.index),
+      () => this.follows(team.index),
+      this.at,
+    );
+  }
+
+  /** Every team's truth at this time, by team id. */
+  teams(): TeamTruth[] {
+    return this.world.teams.map((t) => this.team(t.index));
+  }
+
+  /** The team id of a rider, or null for a rider of no team (or an unknown id). */
+  teamOf(riderId: number): number | null {
+    const ref = this.world.refOfRiderId(riderId);
+    return ref < 0 ? null : (this.world.teamOfRef(ref)?.index ?? null);
   }
 
   private counts(ev: SimEvent): Record<string, number> {

@@ -105,6 +105,32 @@ describe('racesync-sim CLI', () => {
     ]);
     expect(unfollowed.code).toBe(0);
     expect((JSON.parse(unfollowed.stdout) as number[]).length).toBeGreaterThan(30);
+    const team = async (id: string) => {
+      const r = await run([
+        'truth',
+        '--seed',
+        '7',
+        '--days',
+        '1',
+        '--events-per-day',
+        '20',
+        '--teams',
+        '3',
+        '--team-sizes',
+        '10-20',
+        '--team',
+        id,
+        '--at',
+        '2026-01-01T12:00:00Z',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { clubId: number; teamRiderIds: number[] };
+    };
+    const [t0, t2] = [await team('0'), await team('2')];
+    expect(t2.clubId).not.toBe(t0.clubId);
+    expect(t2.teamRiderIds.length).toBeGreaterThanOrEqual(10);
+    expect(t2.teamRiderIds.length).toBeLessThanOrEqual(20);
+    expect((await run(['truth', '--teams', '2', '--team', '5', '--days', '1'])).code).toBe(1);
     const bad = await run(['serve', '--bogus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Usage/);

@@ -407,3 +407,44 @@ export const HTML_ENTITIES: Record<string, string> = {
   ç: '&ccedil;',
   ñ: '&ntilde;',
 };
+
+/** Words the names of the other teams (team 1, 2 …) are made of: "<first> <second>". */
+export const TEAM_NAME_FIRST = [
+  'Iron',
+  'Coastal',
+  'Midnight',
+  'Northern',
+  'Rapid',
+  'Crimson',
+  'Golden',
+  'Urban',
+  'Alpine',
+  'Lowland',
+  'Thunder',
+  'Silver',
+  'Wild',
+  'Electric',
+  'Vintage',
+  'Rebel',
+  'Harbour',
+  'Granite',
+  'Copper',
+  'Summit',
+];
+
+export const TEAM_NAME_SECOND = [
+  'Wheelers',
+  'Riders',
+  'Racing',
+  'Velo',
+  'Cycling Club',
+  'Peloton',
+  'Pedallers',
+  'Cranks',
+  'Spokes',
+  'Sprinters',
+  'Climbers',
+  'Collective',
+  'Squadron',
+  'Flyers',
+];

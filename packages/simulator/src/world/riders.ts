@@ -369,19 +369,19 @@ export function makeFieldProfile(
   return makeProfile(rng, { seed, ids, ref: i, category, female, beginSec, team: null, core });
 }
 
+/** A team rider with ref `ref`, drawn from `rng` (the rider's own stream). */
 export function makeTeamProfile(
   seed: number | string,
   ids: RiderIds,
-  k: number,
-  populationSize: number,
+  rng: Rng,
+  ref: number,
   beginSec: number,
   team: TeamInfo,
 ): RiderProfile {
-  const rng = stream(seed, 'team-rider', k);
   const category = categoryFromShares(rng.next(), TEAM_CATEGORY_SHARES);
   const female = rng.bool(0.14);
   const core = makeCore(rng, category, female, 0.1);
-  return makeProfile(rng, { seed, ids, ref: populationSize + k, category, female, beginSec, team, core });
+  return makeProfile(rng, { seed, ids, ref, category, female, beginSec, team, core });
 }
 
 // ---------------------------------------------------------------------------------------------

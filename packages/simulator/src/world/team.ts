@@ -1,4 +1,4 @@
-import { stream } from '../prng.ts';
+import type { Rng } from '../prng.ts';
 import { DAY, HOUR, MINUTE, type SimEvent } from './events.ts';
 import type { RawResultRow } from './results.ts';
 import {
@@ -14,6 +14,7 @@ import {
   roundTo,
 } from './riders.ts';
 import type { Series } from './series.ts';
+import { teamStream } from './teams.ts';
 
 /**
  * Team behaviour, fixed defaults (tests and benchmarks must not be made easier by changing them):
@@ -63,9 +64,9 @@ export interface TeamSignup {
   max90Before: number;
 }
 
-/** The team's favourite series: ~20 % of all series, among the A–E (all-category) mass-start ones. */
-export function chooseFavourites(seed: number | string, series: Series[]): Set<number> {
-  const rng = stream(seed, 'favourites');
+/** A team's favourite series: ~20 % of all series, among the A–E (all-category) mass-start ones. */
+export function chooseFavourites(seed: number | string, series: Series[], teamIndex = 0): Set<number> {
+  const rng = teamStream(seed, teamIndex, 'favourites');
   const eligible = series
     .filter((s) => s.pens.length === 5 && s.pens[0] === 'A' && !s.subType.includes('Time Trial'))
     .map((s) => s.index);
@@ -74,15 +75,22 @@ export function chooseFavourites(seed: number | string, series: Series[]): Set<n
   return new Set(eligible.slice(0, n));
 }
 
+/**
+ * One team's signups, rider by rider (each rider's in event order). `k` of each signup is
+ * `k0` + the rider's index in `team`; `index` is left for the caller to number.
+ */
 export function generateTeamSignups(args: {
   seed: number | string;
+  teamIndex: number;
+  /** Global team-rider index of the team's first rider. */
+  k0: number;
   events: SimEvent[];
   team: RiderProfile[];
   favourites: Set<number>;
   beginMs: number;
   endMs: number;
 }): TeamSignup[] {
-  const { seed, events, team, favourites, beginMs, endMs } = args;
+  const { seed, teamIndex, k0, events, team, favourites, beginMs, endMs } = args;
   const m = TEAM_MODEL;
   // Eligible events per category, split by favourite series.
   const pools = new Map<string, { fav: SimEvent[]; other: SimEvent[] }>();
@@ -101,7 +109,7 @@ export function generateTeamSignups(args: {
   const out: TeamSignup[] = [];
   team.forEach((p, k) => {
     if (p.initial.race === null) return;
-    const rng = stream(seed, 'team-signups', k);
+    const rng = teamStream(seed, teamIndex, 'team-signups', k);
     const sigma = 0.5;
     const personalRate = signupRate * rng.logNormal(Math.exp((-sigma * sigma) / 2), sigma);
     const count = rng.poisson(personalRate * spanDays);
@@ -138,7 +146,7 @@ export function generateTeamSignups(args: {
       if (p.initial.womens && wIdx >= 0 && wPen) pen = wIdx;
       mine.push({
         index: 0,
-        k,
+        k: k0 + k,
         ref: p.ref,
         riderId: p.riderId,
         eventIndex: chosen.index,
@@ -154,9 +162,6 @@ export function generateTeamSignups(args: {
     }
     mine.sort((a, b) => a.eventIndex - b.eventIndex);
     out.push(...mine);
-  });
-  out.forEach((s, i) => {
-    s.index = i;
   });
   return out;
 }
@@ -194,10 +199,12 @@ export interface RiderTimeline {
   at: number[];
   /** Per version, STATS_STRIDE numbers: rating (NaN = unrated), weight, zpFTP, w5 … w1200. */
   stats: Float64Array;
-  /** Public payload (JSON bytes) per version. */
-  publicBuf: Buffer[];
-  /** Site signup-list entry (JSON bytes) per version. */
-  siteBuf: Buffer[];
+  /** The rider's state per version (never mutated once stored). */
+  versions: RiderDynamic[];
+  /** Public payload (JSON bytes) per version, serialised on first use (see `publicBufOf`). */
+  publicBuf: (Buffer | undefined)[];
+  /** Site signup-list entry (JSON bytes) per version, serialised on first use (`siteBufOf`). */
+  siteBuf: (Buffer | undefined)[];
   changes: RiderChange[];
 }
 
@@ -218,19 +225,20 @@ function applyRace(r: RaceState, eventSec: number, rating: number, pos: number):
 }
 
 /**
- * Process the team's races in start order: set each team signup's rating inputs, compute the
- * race's results, and derive every team rider's payload versions.
+ * Process the teams' races in start order: set each team signup's rating inputs, compute the
+ * race's results, and derive every team rider's payload versions. `team` holds the riders of every
+ * team (index = global k); `riderStream(k, name)` is rider k's stream of that name.
  */
 export function buildTeamTimelines(args: {
-  seed: number | string;
   events: SimEvent[];
   team: RiderProfile[];
   teamSignups: TeamSignup[];
   beginMs: number;
   endMs: number;
   results: (ev: SimEvent) => RawResultRow[];
+  riderStream: (k: number, name: string) => Rng;
 }): RiderTimeline[] {
-  const { seed, events, team, teamSignups, beginMs, endMs } = args;
+  const { events, team, teamSignups, beginMs, endMs, riderStream } = args;
   const raceState: (RaceState | null)[] = team.map((p) => (p.initial.race ? { ...p.initial.race } : null));
   const womensState: (RaceState | null)[] = team.map((p) =>
     p.initial.womens ? { ...p.initial.womens } : null,
@@ -255,11 +263,13 @@ export function buildTeamTimelines(args: {
       s.max90Before = r ? r.max90 : 0;
     }
     const rows = args.results(ev);
+    const rowOf = new Map<number, RawResultRow>();
+    for (const x of rows) if (!rowOf.has(x.riderId)) rowOf.set(x.riderId, x);
     const eventSec = ev.startMs / 1000;
     for (const s of riders) {
       const r = raceState[s.k];
       if (!r) continue;
-      const row = rows.find((x) => x.riderId === s.riderId);
+      const row = rowOf.get(s.riderId);
       const w = womensState[s.k];
       if (!row || s.dnf) {
         r.dnfs++;
@@ -282,7 +292,7 @@ export function buildTeamTimelines(args: {
 
   // Weight changes: each rider, each day, with a small probability.
   team.forEach((_, k) => {
-    const rng = stream(seed, 'weight-changes', k);
+    const rng = riderStream(k, 'weight-changes');
     for (let day = Math.floor(beginMs / DAY); day < Math.ceil(endMs / DAY); day++) {
       const change = rng.next() < TEAM_MODEL.weightChangePerDay;
       const at = day * DAY + rng.int(0, 86_399) * 1000;
@@ -293,7 +303,7 @@ export function buildTeamTimelines(args: {
   });
 
   return team.map((profile, k) => {
-    const rng = stream(seed, 'rider-evolution', k);
+    const rng = riderStream(k, 'rider-evolution');
     const list = (updates[k] as (RaceUpdate | WeightUpdate)[]).sort((a, b) => a.at - b.at);
     let dyn = cloneDynamic(profile.initial);
     let prevObj = riderPublicObject(profile, dyn);
@@ -303,8 +313,9 @@ export function buildTeamTimelines(args: {
       profile,
       at: [Number.NEGATIVE_INFINITY],
       stats: new Float64Array(0),
-      publicBuf: [Buffer.from(JSON.stringify(prevObj))],
-      siteBuf: [Buffer.from(riderSiteJson(profile, dyn))],
+      versions: [dyn],
+      publicBuf: [],
+      siteBuf: [],
       changes: [],
     };
     pushStats(stats, dyn);
@@ -332,20 +343,73 @@ export function buildTeamTimelines(args: {
       }
       const obj = riderPublicObject(profile, dyn);
       const fields = Object.keys(obj).filter(
-        (key) => JSON.stringify(obj[key]) !== JSON.stringify((prevObj as Record<string, unknown>)[key]),
+        (key) => !sameJson(obj[key], (prevObj as Record<string, unknown>)[key]),
       );
       for (const key of Object.keys(prevObj)) if (!(key in obj) && !fields.includes(key)) fields.push(key);
       prevObj = obj;
       if (fields.length === 0) continue;
       timeline.at.push(u.at);
       pushStats(stats, dyn);
-      timeline.publicBuf.push(Buffer.from(JSON.stringify(obj)));
-      timeline.siteBuf.push(Buffer.from(riderSiteJson(profile, dyn)));
+      timeline.versions.push(dyn);
       timeline.changes.push({ riderId: profile.riderId, at: u.at, fields, cause: u.kind, eventId });
     }
     timeline.stats = Float64Array.from(stats);
     return timeline;
   });
+}
+
+/**
+ * Version `v`'s public payload bytes. Serialised on first use and kept: a world of many teams would
+ * otherwise hold every version of every rider as JSON (~3 KB each) from the start.
+ */
+export function publicBufOf(tl: RiderTimeline, v: number): Buffer {
+  let b = tl.publicBuf[v];
+  if (b === undefined) {
+    b = Buffer.from(JSON.stringify(riderPublicObject(tl.profile, tl.versions[v] as RiderDynamic)));
+    tl.publicBuf[v] = b;
+  }
+  return b;
+}
+
+/** Version `v`'s site signup-list entry bytes, serialised on first use and kept. */
+export function siteBufOf(tl: RiderTimeline, v: number): Buffer {
+  let b = tl.siteBuf[v];
+  if (b === undefined) {
+    b = Buffer.from(riderSiteJson(tl.profile, tl.versions[v] as RiderDynamic));
+    tl.siteBuf[v] = b;
+  }
+  return b;
+}
+
+/**
+ * Whether two JSON-ready values serialise to the same JSON (`JSON.stringify(a) === JSON.stringify(b)`,
+ * keys in order), without building the strings.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'number') return !Number.isFinite(a) && !Number.isFinite(b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    // JSON.stringify writes non-finite numbers as null.
+    const nullish = (x: unknown): boolean => x === null || (typeof x === 'number' && !Number.isFinite(x));
+    return nullish(a) && nullish(b);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, y[i] ?? null)) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x).filter((k) => x[k] !== undefined);
+  const ky = Object.keys(y).filter((k) => y[k] !== undefined);
+  if (kx.length !== ky.length) return false;
+  for (let i = 0; i < kx.length; i++) {
+    const k = kx[i] as string;
+    if (k !== ky[i] || !sameJson(x[k], y[k])) return false;
+  }
+  return true;
 }
 
 export const STATS_STRIDE = 10;

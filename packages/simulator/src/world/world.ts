@@ -1,5 +1,3 @@
-import { hash32, stream } from '../prng.ts';
-import { TEAM_NAMES } from './data.ts';
 import { DAY, type GroupRide, generateEvents, generateGroupRides, type SimEvent } from './events.ts';
 import { RiderIds } from './ids.ts';
 import { applyCorrection, computeResults, type RawResultRow, type TeamRaceInput } from './results.ts';
@@ -11,7 +9,6 @@ import {
   type RiderProfile,
   riderPublicObject,
   riderSiteJson,
-  siteClubJson,
   type TeamInfo,
 } from './riders.ts';
 import { allRoutes, makeSeries, type Series } from './series.ts';
@@ -20,22 +17,42 @@ import {
   buildTeamTimelines,
   chooseFavourites,
   generateTeamSignups,
+  publicBufOf,
   type RiderStats,
   type RiderTimeline,
   STATS_STRIDE,
+  siteBufOf,
   statsOf,
   type TeamSignup,
   versionAt,
 } from './team.ts';
+import { teamInfo, teamStream } from './teams.ts';
 
 export interface WorldOptions {
   seed: number | string;
   /** Virtual start, epoch ms. */
   startMs: number;
   days: number;
-  teamSize: number;
+  /** The teams (at least one): sizes and optional club ids. */
+  teams: readonly { size: number; clubId?: number }[];
   eventsPerDay: number;
   populationSize: number;
+}
+
+/** One team of the world. */
+export interface WorldTeam {
+  /** The team's index (its `teamId`). */
+  index: number;
+  info: TeamInfo;
+  /** The team's riders (a slice of `world.teamProfiles`). */
+  profiles: RiderProfile[];
+  /** Global team-rider index of the team's first rider (its refs start at populationSize + k0). */
+  k0: number;
+  /** Rider ids, ascending. */
+  riderIds: number[];
+  favourites: Set<number>;
+  /** The team's signups (a contiguous range of `world.teamSignups`). */
+  signups: TeamSignup[];
 }
 
 /** The event feed covers this far ahead of now. */
@@ -75,24 +92,33 @@ export class World {
   readonly days: number;
   readonly ids: RiderIds;
   readonly populationSize: number;
+  /** Every team; `teams[0]` is the team of a one-team world. */
+  readonly teams: WorldTeam[];
+  /** Team 0's club. */
   readonly team: TeamInfo;
+  /** The riders of every team, team after team (index = global k = ref − populationSize). */
   readonly teamProfiles: RiderProfile[];
-  /** Sorted ascending. */
+  /** Team 0's rider ids, ascending. */
   readonly teamRiderIds: number[];
+  /** Team index of each team rider (by global k). */
+  readonly teamOfK: Uint16Array;
+  private readonly teamByClubId = new Map<number, WorldTeam>();
   readonly timelines: RiderTimeline[];
   readonly timelineById = new Map<number, RiderTimeline>();
   readonly series: Series[];
+  /** Team 0's favourite series. */
   readonly favourites: Set<number>;
   readonly events: SimEvent[];
   readonly eventById = new Map<string, SimEvent>();
   readonly eventStarts: Float64Array;
   readonly rides: GroupRide[];
   readonly rideStarts: Float64Array;
+  /** Every team's signups, team after team. */
   readonly teamSignups: TeamSignup[];
   /** Every signup of every race (flat typed arrays; events hold ranges into it). */
   readonly signups = new SignupStore();
-  /** Team signup index by `${eventIndex}:${ref}`. */
-  private readonly teamSignupByKey = new Map<string, TeamSignup>();
+  /** Team signups by event index and rider ref (`signupKey`). */
+  private readonly teamSignupByKey = new Map<number, TeamSignup>();
   /** Field riders' cores (name, ratings) in compact arrays, generated on first use (NaN = not yet). */
   private readonly coreRating: Float64Array;
   private readonly coreMax30: Float64Array;
@@ -108,7 +134,7 @@ export class World {
   private subgroupIndex: Map<number, number> | null = null;
 
   constructor(options: WorldOptions) {
-    const { seed, startMs, days, teamSize, eventsPerDay, populationSize } = options;
+    const { seed, startMs, days, eventsPerDay, populationSize } = options;
     this.seed = seed;
     this.startMs = startMs;
     this.days = days;
@@ -122,24 +148,8 @@ export class World {
     this.coreUnrated = new Uint8Array(populationSize);
     this.coreName = new Array<string>(populationSize);
 
-    const teamRng = stream(seed, 'team');
-    const [teamName, tag] = teamRng.pick(TEAM_NAMES);
-    const clubId = teamRng.int(10_000, 60_000);
-    const color = (teamRng.u32() & 0xffffff).toString(16).padStart(6, '0');
-    this.team = {
-      clubId,
-      name: teamName,
-      tag,
-      siteClubJson: siteClubJson(clubId, teamName, color, hash32(seed, 'club-oid')),
-    };
     const beginSec = Math.floor(this.beginMs / 1000);
-    this.teamProfiles = Array.from({ length: teamSize }, (_, k) =>
-      makeTeamProfile(seed, this.ids, k, populationSize, beginSec, this.team),
-    );
-    this.teamRiderIds = this.teamProfiles.map((p) => p.riderId).sort((a, b) => a - b);
-
     this.series = makeSeries(seed);
-    this.favourites = chooseFavourites(seed, this.series);
     const gen = { seed, series: this.series, beginMs: this.beginMs, endMs: this.endMs, eventsPerDay };
     this.events = generateEvents(gen);
     this.eventStarts = Float64Array.from(this.events.map((e) => e.startMs));
@@ -147,17 +157,62 @@ export class World {
     this.rides = generateGroupRides({ ...gen, routes: allRoutes() });
     this.rideStarts = Float64Array.from(this.rides.map((r) => r.startMs));
 
-    this.teamSignups = generateTeamSignups({
-      seed,
-      events: this.events,
-      team: this.teamProfiles,
-      favourites: this.favourites,
-      beginMs: this.beginMs,
-      endMs: this.endMs,
+    const used = { clubIds: new Set<number>(), names: new Set<string>(), tags: new Set<string>() };
+    this.teamProfiles = [];
+    this.teamSignups = [];
+    this.teams = options.teams.map((spec, t) => {
+      if (spec.clubId !== undefined && used.clubIds.has(spec.clubId))
+        throw new RangeError(`teams[${t}].clubId ${spec.clubId} is another team's club id`);
+      const info = teamInfo(seed, t, spec.clubId, used);
+      const k0 = this.teamProfiles.length;
+      const profiles = Array.from({ length: spec.size }, (_, k) =>
+        makeTeamProfile(
+          seed,
+          this.ids,
+          teamStream(seed, t, 'team-rider', k),
+          populationSize + k0 + k,
+          beginSec,
+          info,
+        ),
+      );
+      this.teamProfiles.push(...profiles);
+      const favourites = chooseFavourites(seed, this.series, t);
+      const signups = generateTeamSignups({
+        seed,
+        teamIndex: t,
+        k0,
+        events: this.events,
+        team: profiles,
+        favourites,
+        beginMs: this.beginMs,
+        endMs: this.endMs,
+      });
+      for (const s of signups) {
+        s.index = this.teamSignups.length;
+        this.teamSignups.push(s);
+      }
+      const team: WorldTeam = {
+        index: t,
+        info,
+        profiles,
+        k0,
+        riderIds: profiles.map((p) => p.riderId).sort((a, b) => a - b),
+        favourites,
+        signups,
+      };
+      this.teamByClubId.set(info.clubId, team);
+      return team;
     });
+    const team0 = this.teams[0] as WorldTeam;
+    this.team = team0.info;
+    this.teamRiderIds = team0.riderIds;
+    this.favourites = team0.favourites;
+    this.teamOfK = new Uint16Array(this.teamProfiles.length);
+    for (const team of this.teams) this.teamOfK.fill(team.index, team.k0, team.k0 + team.profiles.length);
+
     const teamByEvent = new Map<number, TeamSignup[]>();
     for (const s of this.teamSignups) {
-      this.teamSignupByKey.set(`${s.eventIndex}:${s.ref}`, s);
+      this.teamSignupByKey.set(this.signupKey(s.eventIndex, s.ref), s);
       const list = teamByEvent.get(s.eventIndex) ?? [];
       list.push(s);
       teamByEvent.set(s.eventIndex, list);
@@ -181,15 +236,30 @@ export class World {
     this.signups.seal();
 
     this.timelines = buildTeamTimelines({
-      seed,
       events: this.events,
       team: this.teamProfiles,
       teamSignups: this.teamSignups,
       beginMs: this.beginMs,
       endMs: this.endMs,
       results: (ev) => this.initialResults(ev),
+      riderStream: (k, name) => {
+        const t = this.teamOfK[k] as number;
+        return teamStream(seed, t, name, k - (this.teams[t] as WorldTeam).k0);
+      },
     });
     for (const tl of this.timelines) this.timelineById.set(tl.profile.riderId, tl);
+  }
+
+  /** The team whose club this is, if any. */
+  teamOfClub(clubId: number): WorldTeam | undefined {
+    return this.teamByClubId.get(clubId);
+  }
+
+  /** The team of a rider ref, or undefined for a field rider. */
+  teamOfRef(ref: number): WorldTeam | undefined {
+    return ref >= this.populationSize
+      ? this.teams[this.teamOfK[ref - this.populationSize] as number]
+      : undefined;
   }
 
   /** Profile of any rider by ref (field riders are generated lazily). */
@@ -268,7 +338,7 @@ export class World {
     if (ref < 0) return null;
     if (ref >= this.populationSize) {
       const tl = this.timelines[ref - this.populationSize] as RiderTimeline;
-      return tl.publicBuf[versionAt(tl, t)] as Buffer;
+      return publicBufOf(tl, versionAt(tl, t));
     }
     const p = this.profile(ref);
     return Buffer.from(JSON.stringify(riderPublicObject(p, p.initial)));
@@ -278,7 +348,7 @@ export class World {
   riderSiteBufAt(ref: number, t: number): Buffer {
     if (ref >= this.populationSize) {
       const tl = this.timelines[ref - this.populationSize] as RiderTimeline;
-      return tl.siteBuf[versionAt(tl, t)] as Buffer;
+      return siteBufOf(tl, versionAt(tl, t));
     }
     let b = this.fieldSiteBuf.get(ref);
     if (b === undefined) {
@@ -293,7 +363,7 @@ export class World {
   }
 
   teamSignupFor(ev: SimEvent, ref: number): TeamSignup | undefined {
-    return this.teamSignupByKey.get(`${ev.index}:${ref}`);
+    return this.teamSignupByKey.get(this.signupKey(ev.index, ref));
   }
 
   /** The race and pen index of a Zwift subgroup id, or undefined for an unknown id. */
@@ -308,6 +378,11 @@ export class World {
     }
     const v = this.subgroupIndex.get(id);
     return v === undefined ? undefined : { ev: this.events[v >>> 4] as SimEvent, pen: v & 15 };
+  }
+
+  /** The key of rider `ref`'s signup to event `eventIndex` in `teamSignupByKey`. */
+  private signupKey(eventIndex: number, ref: number): number {
+    return eventIndex * (this.populationSize + this.teamProfiles.length) + ref;
   }
 
   /** Index range [lo, hi) of events with start in (a, b]. */

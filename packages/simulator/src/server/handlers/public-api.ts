@@ -48,17 +48,18 @@ export function ridersBulkBody(
   return joinJson('[', parts, ']');
 }
 
-/** `GET /public/clubs/{id}[/{fromRiderId}]`: one page of the team's riders, from a rider id on. */
+/** `GET /public/clubs/{id}[/{fromRiderId}]`: one page of a team's riders, from a rider id on. */
 export function clubBody(world: World, p: string[], now: number, pageSize: number): Body {
   const clubId = Number(p[0]);
-  if (clubId !== world.team.clubId) throw new HttpError(404, `Club ${p[0]} not found`);
+  const team = world.teamOfClub(clubId);
+  if (!team) throw new HttpError(404, `Club ${p[0]} not found`);
   const from = p[1] === undefined ? 0 : Number(p[1]);
-  const ids = world.teamRiderIds;
+  const ids = team.riderIds;
   let lo = 0;
   while (lo < ids.length && (ids[lo] as number) < from) lo++;
   const page = ids.slice(lo, lo + pageSize);
   return joinJson(
-    `{"clubId":${clubId},"name":${JSON.stringify(world.team.name)},"riders":[`,
+    `{"clubId":${clubId},"name":${JSON.stringify(team.info.name)},"riders":[`,
     page.map((id) => world.riderBufAt(id, now) as Buffer),
     ']}',
   );
