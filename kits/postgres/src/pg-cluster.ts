@@ -1,8 +1,8 @@
 /**
  * Starts a throwaway PostgreSQL cluster for the tests and the benchmark: `initdb` into a temp
  * directory, `pg_ctl start` on a free loopback port with a private socket directory, and the roles
- * Supabase has (`anon`, `authenticated`, `service_role` with BYPASSRLS) so the migrations' grants
- * are exercised. As root, the server binaries run as the `postgres` user (initdb refuses root).
+ * Supabase has (`anon`, `authenticated`, `service_role` with BYPASSRLS, and PostgREST's login role
+ * `authenticator`; see supabase-roles.ts) so the migrations' grants are exercised. As root, the server binaries run as the `postgres` user (initdb refuses root).
  * Needs PostgreSQL's server binaries (`initdb`, `pg_ctl`) on PATH or in /usr/lib/postgresql/<v>/bin.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -16,11 +16,12 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import postgres from 'postgres';
+import { freePort } from './free-port.ts';
+import { ensureSupabaseRoles } from './supabase-roles.ts';
 
 const run = promisify(execFile);
 
@@ -44,10 +45,14 @@ export const PASSWORD = 'Corr3ct-Horse-S3cret!';
 export interface StartOptions {
   /**
    * Keep PostgreSQL's durability settings (fsync, synchronous_commit) as shipped — what a real
-   * server does; the benchmark uses this. Default `false`: tests run with fsync off.
+   * server does; the benchmark uses this. Tests run with fsync off.
+   * @default false
    */
   durable?: boolean;
-  /** Create Supabase's roles (`anon`, `authenticated`, `service_role`). Default `true`. */
+  /**
+   * Create Supabase's roles (`anon`, `authenticated`, `service_role`, `authenticator`).
+   * @default true
+   */
   supabaseRoles?: boolean;
 }
 
@@ -73,18 +78,6 @@ function findBinDir(): string {
     'PostgreSQL server binaries (initdb, pg_ctl) are required for these tests: install them ' +
       '(Debian/Ubuntu: apt-get install postgresql) or put initdb on PATH',
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startPgCluster(options: StartOptions = {}): Promise<PgCluster> {
@@ -169,13 +162,7 @@ export async function startPgCluster(options: StartOptions = {}): Promise<PgClus
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   let version = '';
   try {
-    if (options.supabaseRoles !== false) {
-      await sql.unsafe(`
-        create role anon nologin;
-        create role authenticated nologin;
-        create role service_role nologin bypassrls;
-      `);
-    }
+    if (options.supabaseRoles !== false) await ensureSupabaseRoles(sql);
     await sql.unsafe(`create role ${PASSWORD_ROLE} login password '${PASSWORD}'`);
     version = (await sql<{ version: string }[]>`select version()`)[0]?.version ?? '';
   } finally {
