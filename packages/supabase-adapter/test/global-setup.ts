@@ -15,6 +15,8 @@ declare module 'vitest' {
     pgVersion: string;
     /** The real PostgREST in front of the cluster, or `null` where it cannot run (see postgrestSkip). */
     postgrest: PostgrestEndpoint | null;
+    /** The JWT secret of that PostgREST (to mint other tokens: expired, unknown role). */
+    postgrestJwtSecret: string | null;
     /** Why the real-PostgREST tests skip here (never in CI on linux-x64: there a missing binary fails the run). */
     postgrestSkip: string | null;
   }
@@ -49,6 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       authenticatedKey: postgrest.authenticatedKey,
     },
   );
+  project.provide('postgrestJwtSecret', postgrest?.jwtSecret ?? null);
   project.provide('postgrestSkip', binary.skip ?? null);
   console.log(
     `[${project.name}] PostgreSQL ${cluster.major} on port ${cluster.port}, ${

@@ -69,6 +69,11 @@ export function toStorageError(fn: string, schema: string, failure: CallFailure)
     case 'PGRST302':
       return new PermissionDeniedError(fn, schema, text, extra);
   }
+  // PostgREST switches to the role a key's JWT names; a role the database lacks is a key problem
+  // (HTTP 400, 22023 `role "…" does not exist`), not an invalid record.
+  if (code === '22023' && status !== null && /^role ".*" does not exist$/.test(text)) {
+    return new PermissionDeniedError(fn, schema, text, extra);
+  }
   if (status === 401 || status === 403) {
     return new PermissionDeniedError(fn, schema, `${text} (HTTP ${status})`, extra);
   }

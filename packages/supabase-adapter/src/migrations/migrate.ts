@@ -1,9 +1,9 @@
 import { SyncConfigError } from '@racesync/sync-core';
 import postgres, { type Sql } from 'postgres';
 import { toStorageError } from '../errors/map-error.js';
-import { checkConnectionString } from '../transport/check-connection-string.js';
 import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../schema-name.js';
+import { checkConnectionString } from '../transport/check-connection-string.js';
 import { failureOf, type PostgresTransport, transportRedactor } from '../transport/postgres-transport.js';
 import type { RpcTransport } from '../transport/transport.js';
 import { migrations } from './migrations.js';

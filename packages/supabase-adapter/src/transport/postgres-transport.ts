@@ -1,10 +1,10 @@
 import { SyncConfigError } from '@racesync/sync-core';
 import postgres, { type Sql } from 'postgres';
 import { type CallFailure, toStorageError } from '../errors/map-error.js';
-import { checkConnectionString } from './check-connection-string.js';
 import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
 import { toJsonText } from '../json.js';
 import { assertSchemaName, DEFAULT_SCHEMA, splitQualified } from '../schema-name.js';
+import { checkConnectionString } from './check-connection-string.js';
 import type { RpcTransport } from './transport.js';
 
 /** Options of {@link createPostgresTransport}. Give `connectionString` or `sql`. */

@@ -12,6 +12,13 @@ export function postgrest(): PostgrestEndpoint {
   return endpoint;
 }
 
+/** The JWT secret of the run's PostgREST. */
+export function postgrestJwtSecret(): string {
+  const secret = inject('postgrestJwtSecret');
+  if (!secret) throw new Error(`no real PostgREST: ${postgrestSkip}`);
+  return secret;
+}
+
 /** `describe` that skips, with the reason in its name, where real PostgREST cannot run. */
 export const describeRealPostgrest = (name: string, body: () => void): void =>
   describe.skipIf(postgrestSkip !== null)(
