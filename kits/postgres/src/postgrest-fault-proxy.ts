@@ -39,6 +39,8 @@ export interface PostgrestFaultProxy {
   dropNext(count: number, filter?: FaultFilter): void;
   /** The next `count` matching calls get `status` (502, 503 or 504) from the "gateway", unforwarded. */
   failNext(count: number, status?: 502 | 503 | 504, filter?: FaultFilter): void;
+  /** Forgets the faults not injected yet. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -130,6 +132,9 @@ export async function startPostgrestFaultProxy(options: FaultProxyOptions): Prom
     },
     failNext(count, status = 503, filter = {}) {
       queue.push({ kind: 'fail', status, left: count, fn: filter.fn });
+    },
+    clearFaults() {
+      queue.length = 0;
     },
     async close() {
       server.closeAllConnections();
