@@ -12,7 +12,6 @@ import {
   migrate,
   PermissionDeniedError,
   PostgresStorageError,
-  SchemaNotExposedError,
 } from '../src/index.ts';
 import { adminSql, freshSchemaName, passwordUrl, pgUrl } from './support/db.ts';
 

@@ -20,11 +20,12 @@ export function postgrestJwtSecret(): string {
 }
 
 /** `describe` that skips, with the reason in its name, where real PostgREST cannot run. */
-export const describeRealPostgrest = (name: string, body: () => void): void =>
+export function describeRealPostgrest(name: string, body: () => void): void {
   describe.skipIf(postgrestSkip !== null)(
     postgrestSkip === null ? name : `${name} — skipped: ${postgrestSkip}`,
     body,
   );
+}
 
 const exposer = (() => {
   let sql: ReturnType<typeof adminSql> | undefined;
