@@ -1,7 +1,7 @@
 /**
  * TRANSITIONAL — for examples/runner's Edge Function test only; no test of this package uses it any
  * more (they run against real PostgREST 12.0.2: see @racesync/postgres-kit, and the list of what this
- * imitation got wrong in the adapter's changeset). Delete it when that test switches to the kit's
+ * imitation got wrong in issue 15's closing note). Delete it when that test switches to the kit's
  * `startPostgrest` + `startPostgrestFaultProxy`.
  *
  * A loopback stand-in for Supabase's REST API (PostgREST 12), enough for supabase-js `rpc()`:
