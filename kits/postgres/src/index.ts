@@ -25,5 +25,6 @@ export {
   startPostgrestFaultProxy,
 } from './postgrest-fault-proxy.ts';
 export { type ExposeOptions, exposedSchemas, exposeSchemas } from './schema-exposure.ts';
+export { type SupabaseApi, startSupabaseApi } from './supabase-api.ts';
 export { postgrestClient, stripRestV1, supabaseClient } from './supabase-client.ts';
 export { API_ROLES, AUTHENTICATOR, ensureSupabaseRoles } from './supabase-roles.ts';

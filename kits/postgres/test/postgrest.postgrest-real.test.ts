@@ -12,6 +12,7 @@ import {
   startPgCluster,
   startPostgrest,
   startPostgrestFaultProxy,
+  startSupabaseApi,
   supabaseClient,
 } from '../src/index.ts';
 
@@ -122,6 +123,19 @@ describe.skipIf(binary.skip !== undefined)(
       } finally {
         await proxy.close();
       }
+    });
+
+    it('startSupabaseApi: a Supabase URL for clients without a custom fetch (another process)', async () => {
+      const api = await startSupabaseApi({ connectionString: cluster.url, schemas: ['kit_a'] });
+      try {
+        const db = supabaseClient(api.url, api.serviceRoleKey, 'kit_a');
+        expect((await db.rpc('whoami', {})).data).toMatchObject({ role: 'service_role' });
+        expect(api.calls).toBe(1);
+      } finally {
+        await api.close();
+      }
+      expect(await answers(`${api.postgrest.adminUrl}/live`)).toBe(false);
+      expect(await answers(`${api.url}/`)).toBe(false);
     });
 
     it('stops cleanly, and never outlives a test process that is killed', async () => {
