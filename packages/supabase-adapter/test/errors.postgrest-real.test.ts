@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
-import { postgrestClient, signHs256 } from '@racesync/postgres-kit';
+import { postgrestClient, signHs256, startPostgrest } from '@racesync/postgres-kit';
 import { LeaseLostError } from '@racesync/sync-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   createPostgresStorage,
   createPostgresTransport,
@@ -14,6 +14,7 @@ import {
 } from '../src/index.ts';
 import { adminSql, freshSchemaName, pgUrl } from './support/db.ts';
 import { describeRealPostgrest, expose, hide, postgrest, postgrestJwtSecret } from './support/postgrest.ts';
+import { startTcpProxy } from './support/tcp-proxy.ts';
 
 // The error mapping of the supabase-js transport against real PostgREST 12.0.2: every failure a
 // Supabase user meets (schema not exposed, migrations missing, the anon or a signed-in user's key,
@@ -210,6 +211,46 @@ describeRealPostgrest('errors from real PostgREST through supabase-js', () => {
       expect(error).toMatchObject({ kind: 'lease_lost', lease: 'job:fence' });
       expect(error.message).toContain(`(token ${a!.token})`);
     });
+  });
+
+  describe('the database unreachable behind PostgREST', () => {
+    it('PostgREST answers 503 (PGRST00x) → PostgresStorageError "connection"; calls work again once it reconnected', async () => {
+      // A second PostgREST whose database connections go through a proxy that can cut them.
+      const tcp = await startTcpProxy(inject('pgPort'));
+      const api = await startPostgrest({
+        connectionString: `postgres://postgres@127.0.0.1:${tcp.port}/postgres`,
+        schemas: [migrated],
+      });
+      try {
+        const storage = createPostgresStorage({
+          transport: createSupabaseTransport({
+            client: postgrestClient(api.url, api.serviceRoleKey, migrated),
+          }),
+          schema: migrated,
+        });
+        await storage.getSignupChecks([]);
+        await tcp.down();
+        const error = await rejection(storage.getSignupChecks([]));
+        console.log(
+          '[errors.postgrest-real] database down behind PostgREST:',
+          JSON.stringify({ code: error.code, status: error.status, body: body(error) }),
+        );
+        expect(error).toBeInstanceOf(PostgresStorageError);
+        expect(error).toMatchObject({ reason: 'connection', status: 503 });
+        expect(String(error.code)).toMatch(/^PGRST00[0-2]$/);
+        await tcp.up();
+        // PostgREST reconnects on its own: wait until it says it is ready again.
+        const deadline = Date.now() + 60_000;
+        while ((await fetch(`${api.adminUrl}/ready`)).status !== 200) {
+          if (Date.now() > deadline) throw new Error(`PostgREST did not reconnect:\n${api.output()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await expect(storage.getSignupChecks([])).resolves.toEqual([]);
+      } finally {
+        await api.stop();
+        await tcp.close();
+      }
+    }, 90_000);
   });
 
   describe('no key in any error', () => {
