@@ -1,3 +1,4 @@
+import { matchesGlob } from 'node:path';
 import {
   findPostgrest,
   type PostgrestEndpoint,
@@ -33,7 +34,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('pgUrl', cluster.url);
   project.provide('pgPort', cluster.port);
   project.provide('pgVersion', cluster.version);
-  const binary = findPostgrest(); // throws in CI when the binary is missing or altered
+  // Only projects that can hold real-PostgREST tests get one (not `reliability`, whose scaled-clock
+  // tests want the machine to themselves). findPostgrest throws in CI when the binary is missing
+  // or altered.
+  const wanted = project.config.include.some((glob) => matchesGlob('test/x.postgrest-real.test.ts', glob));
+  const binary = wanted ? findPostgrest() : { skip: `no real-PostgREST tests in project ${project.name}` };
   let postgrest: Awaited<ReturnType<typeof startPostgrest>> | null = null;
   try {
     if (binary.path !== undefined)
