@@ -53,7 +53,6 @@ export function findPostgrest(options: FindPostgrestOptions = {}): PostgrestBina
   try {
     const manifest = createRequire(import.meta.url).resolve(`${POSTGREST_PACKAGE}/package.json`);
     path = join(dirname(manifest), 'postgrest');
-    readFileSync(manifest);
   } catch (error) {
     const why = `the npm package ${POSTGREST_PACKAGE}@${POSTGREST_PACKAGE_VERSION} is not installed (${(error as Error).message.split('\n')[0]}); run pnpm install`;
     if (ci) throw new Error(`real PostgREST is required in CI: ${why}`);
