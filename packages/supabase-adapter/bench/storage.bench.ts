@@ -11,12 +11,13 @@
  *   … -- --sample 0.1                       row-at-a-time side on every 10th row (default: all rows)
  *   … -- --scale 0.1                        smaller data set (development)
  */
+
+import { startPgCluster } from '@racesync/postgres-kit';
 import type { EventRecord, ResultRecord, RiderRecord, RiderWrite } from '@racesync/sync-core';
 import { hashData } from '@racesync/sync-core/internal';
 import type { Sql } from 'postgres';
 import postgres from 'postgres';
 import { createPostgresStorage, createPostgresTransport, migrate } from '../src/index.ts';
-import { startPgCluster } from '../test/support/pg-cluster.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);

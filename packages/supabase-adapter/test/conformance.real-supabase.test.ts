@@ -1,8 +1,8 @@
+import { supabaseClient } from '@racesync/postgres-kit';
 import { runStorageConformance } from '@racesync/sync-core/testing';
 import postgres from 'postgres';
 import { afterAll, beforeAll, test } from 'vitest';
 import { createPostgresStorage, createSupabaseTransport, migrate } from '../src/index.ts';
-import { supabaseClient } from './support/supabase.ts';
 
 // Opt-in: sync-core's conformance suite against a REAL Supabase project, through supabase-js.
 //   SUPABASE_URL=https://<ref>.supabase.co

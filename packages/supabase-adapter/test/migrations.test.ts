@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startPgCluster } from '@racesync/postgres-kit';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +14,6 @@ import {
   migrations,
 } from '../src/index.ts';
 import { adminSql, freshSchemaName, pgUrl } from './support/db.ts';
-import { startPgCluster } from './support/pg-cluster.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = `${root}supabase/migrations`;

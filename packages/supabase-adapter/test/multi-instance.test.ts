@@ -88,9 +88,12 @@ describe('several processes sharing one database', () => {
       worst = Math.max(worst, j - i);
     }
     expect(worst).toBeLessThanOrEqual(spec.capacity);
-    // …and the shared budget is really used: close to capacity per interval over the run.
+    // …and the shared budget is really used: close to capacity per interval over the run. The
+    // processes run `durationMs` each from a common start line, but one that reaches it late (a
+    // loaded machine) ends late too: the bound is taken over the grants' real span.
     const ideal = spec.capacity * Math.ceil(durationMs / spec.intervalMs);
-    expect(granted).toBeLessThanOrEqual(ideal + spec.capacity);
+    const span = times[times.length - 1]! - times[0]!;
+    expect(granted).toBeLessThanOrEqual(spec.capacity * (Math.floor(span / spec.intervalMs) + 1));
     expect(granted).toBeGreaterThanOrEqual(Math.floor(ideal * 0.5));
     expect(results.every((r) => r.granted > 0)).toBe(true); // no process starved
   }, 60_000);

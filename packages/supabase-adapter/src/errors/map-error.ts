@@ -33,9 +33,27 @@ const CONNECTION_CODES = new Set([
   '53300',
 ]);
 
+/**
+ * PostgREST's own "cannot reach the database" answers (HTTP 503): PGRST000 connection refused,
+ * PGRST001 database client error, PGRST002 schema cache not loaded (database unreachable).
+ */
+const POSTGREST_CONNECTION_CODES = new Set(['PGRST000', 'PGRST001', 'PGRST002']);
+
+/** The gateway in front of PostgREST failing (Kong's 502/503/504, no PostgREST or SQL code). */
+const isGatewayFailure = (failure: CallFailure) =>
+  failure.code === null && (failure.status === 502 || failure.status === 503 || failure.status === 504);
+
 function reasonOf(failure: CallFailure): PostgresStorageErrorReason {
   const code = failure.code ?? '';
-  if (CONNECTION_CODES.has(code) || code.startsWith('08') || failure.status === 0) return 'connection';
+  if (
+    CONNECTION_CODES.has(code) ||
+    POSTGREST_CONNECTION_CODES.has(code) ||
+    code.startsWith('08') ||
+    failure.status === 0 ||
+    isGatewayFailure(failure)
+  ) {
+    return 'connection';
+  }
   if (code.startsWith('28')) return 'permission_denied'; // invalid authorization (wrong password …)
   if (code.startsWith('22') || code.startsWith('23')) return 'invalid_input';
   return 'query_failed';
@@ -68,6 +86,11 @@ export function toStorageError(fn: string, schema: string, failure: CallFailure)
     case 'PGRST301':
     case 'PGRST302':
       return new PermissionDeniedError(fn, schema, text, extra);
+  }
+  // PostgREST switches to the role a key's JWT names; a role the database lacks is a key problem
+  // (HTTP 400, 22023 `role "…" does not exist`), not an invalid record.
+  if (code === '22023' && status !== null && /^role ".*" does not exist$/.test(text)) {
+    return new PermissionDeniedError(fn, schema, text, extra);
   }
   if (status === 401 || status === 403) {
     return new PermissionDeniedError(fn, schema, `${text} (HTTP ${status})`, extra);

@@ -1,4 +1,3 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createSimulation, type Simulation, type VirtualClock } from '@racesync/simulator';
 import { type ChangeEvent, createSyncEngine, type SyncEngine } from '@racesync/sync-core';
 import { compareWithTruth } from '@racesync/verify';
@@ -13,6 +12,7 @@ import {
   type RpcTransport,
 } from '../../src/index.ts';
 import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
+import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { dbChecks } from './db-checks.ts';
 
 // Storage faults with the PostgreSQL storage, the engine driven by the simulator's virtual clock:
@@ -23,41 +23,6 @@ import { dbChecks } from './db-checks.ts';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const admin = adminSql(4);
-
-/** A TCP proxy in front of PostgreSQL that can drop every connection and refuse new ones. */
-async function startProxy(
-  targetPort: number,
-): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(targetPort, '127.0.0.1');
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => {
-            client.destroy();
-            upstream.destroy();
-          });
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  await listen();
-  const down = async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  };
-  return { port, down, up: listen, close: down };
-}
 
 /** The storage transport with every call tracked by the virtual clock (it waits for the database). */
 function tracked(inner: RpcTransport, clock: VirtualClock): RpcTransport {
@@ -211,7 +176,7 @@ describe('storage faults', () => {
   });
 
   it('the database unreachable for 40 simulated minutes mid-run: runs fail, are logged and retried; afterwards storage equals the truth', async () => {
-    const proxy = await startProxy(inject('pgPort'));
+    const proxy = await startTcpProxy(inject('pgPort'));
     const url = `postgres://postgres@127.0.0.1:${proxy.port}/postgres`;
     const w = await rig(url, 'rs-proxy');
     current = w;

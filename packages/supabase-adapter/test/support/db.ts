@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { PASSWORD_ROLE } from '@racesync/postgres-kit';
 import postgres, { type Sql } from 'postgres';
 import { inject } from 'vitest';
-import { PASSWORD_ROLE } from './pg-cluster.ts';
 
 export const pgUrl = (): string => inject('pgUrl');
 

@@ -1,4 +1,9 @@
 /**
+ * TRANSITIONAL — for examples/runner's Edge Function test only; no test of this package uses it any
+ * more (they run against real PostgREST 12.0.2: see @racesync/postgres-kit, and the list of what this
+ * imitation got wrong in issue 15's closing note). Delete it when that test switches to the kit's
+ * `startPostgrest` + `startPostgrestFaultProxy`.
+ *
  * A loopback stand-in for Supabase's REST API (PostgREST 12), enough for supabase-js `rpc()`:
  * `POST /rest/v1/rpc/<fn>` with the schema in `Content-Profile`, the API key in `apikey` /
  * `Authorization: Bearer`, and PostgREST's rules:

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import { PASSWORD, postgrestClient } from '@racesync/postgres-kit';
 import { createSimulation, type VirtualClock } from '@racesync/simulator';
 import { createSyncEngine } from '@racesync/sync-core';
 import { createZwiftClient, type Logger } from '@racesync/zwift-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   createPostgresStorage,
   createPostgresTransport,
@@ -12,32 +13,27 @@ import {
   type RpcTransport,
 } from '../../src/index.ts';
 import { adminSql, freshSchemaName, passwordUrl, pgUrl } from '../support/db.ts';
-import { PASSWORD } from '../support/pg-cluster.ts';
-import { type Loopback, startPostgrestLoopback } from '../support/postgrest-loopback.ts';
-import { SERVICE_KEY, supabaseClient } from '../support/supabase.ts';
+import { describeRealPostgrest, expose, hide, postgrest, postgrestJwtSecret } from '../support/postgrest.ts';
 
 /**
  * Secrets never leak, end to end. A faulty simulated sync (30 % of upstream responses faulted, some
  * answers echoing the API key back in bodies and in malformed records) runs with a distinctive
- * API key, its storage reached through supabase-js with the service-role key; then runners with
+ * API key, its storage reached through supabase-js with the service-role key (a real JWT, sent to
+ * real PostgREST 12.0.2); then runners with
  * the password-protected role's connection string fail in every way a connection can (wrong
  * password, no grants, server unreachable, unparsable URL). Everything they produce is captured —
  * every client and engine log line (inspected and as JSON), every thrown error (inspect with hidden
  * properties and causes, JSON, stack), every change event, skipped-record reports, and every row of
  * every table of the schema (sync log, job states and cursors, rider history snapshots, rate-limit
- * buckets) — and searched for the API key, the service-role key and the password (raw,
- * URL-encoded and base64).
+ * buckets) — and searched for the API key, the service-role key, the JWT secret it was signed with
+ * and the password (raw, URL-encoded and base64).
  *
  * The runner's HTML report (`tools/report`, written by `--report`) is searched the same way in
  * `examples/runner/test/reliability/secrets-report.test.ts`, with the runner's output and tables.
  */
 const API_KEY = `zr-live-${randomBytes(16).toString('hex')}`;
-const SECRETS = [API_KEY, SERVICE_KEY, PASSWORD];
-const FORMS = SECRETS.flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64')]);
-
 const admin = adminSql(2);
 const schema = freshSchemaName('rs_secrets');
-let loopback: Loopback;
 const captured: string[] = [];
 const capture = (label: string, value: unknown) => {
   captured.push(
@@ -65,23 +61,22 @@ const rejection = async (promise: Promise<unknown>) => {
   throw new Error('expected a rejection');
 };
 
-beforeAll(async () => {
-  await migrate({ connectionString: pgUrl(), schema });
-  loopback = await startPostgrestLoopback({
-    connectionString: pgUrl(),
-    keys: { [SERVICE_KEY]: 'service_role' },
+describeRealPostgrest('secrets never leak', () => {
+  beforeAll(async () => {
+    await migrate({ connectionString: pgUrl(), schema });
+    await expose(schema);
   });
-  loopback.exposedSchemas.add(schema);
-});
 
-afterAll(async () => {
-  await loopback.close();
-  await admin.unsafe(`drop schema "${schema}" cascade`);
-  await admin.end();
-});
+  afterAll(async () => {
+    await hide(schema);
+    await admin.unsafe(`drop schema "${schema}" cascade`);
+    await admin.end();
+  });
 
-describe('secrets never leak', () => {
   it('API key, service-role key and database password appear nowhere after a faulty run', async () => {
+    const SERVICE_KEY = postgrest().serviceRoleKey;
+    const SECRETS = [API_KEY, SERVICE_KEY, postgrestJwtSecret(), PASSWORD];
+    const FORMS = SECRETS.flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64')]);
     const sim = createSimulation({
       seed: 5,
       teamSize: 30,
@@ -145,7 +140,7 @@ describe('secrets never leak', () => {
       retry: { random: () => 0.5 },
     });
     const viaSupabase = createSupabaseTransport({
-      client: supabaseClient(loopback.url, SERVICE_KEY, schema),
+      client: postgrestClient(postgrest().url, SERVICE_KEY, schema),
     });
     const tracked: RpcTransport = {
       kind: viaSupabase.kind,
