@@ -1,9 +1,10 @@
 /**
  * The Supabase Edge Function (`supabase/functions/racesync-sync/index.ts`) executed under Deno: the
  * deployed file itself, unmodified, run by the `deno` binary from the `deno` devDependency, against
- * - a real PostgreSQL (the adapter's test cluster) with racesync's migrations applied,
- * - the adapter's loopback stand-in for Supabase's REST API (`POST /rest/v1/rpc/<fn>`), so the
- *   function's real supabase-js client reaches the real database under the `service_role` role,
+ * - a real PostgreSQL (`@racesync/postgres-kit`) with racesync's migrations applied,
+ * - real PostgREST 12.0.2 behind a gateway that strips `/rest/v1` as Supabase's does
+ *   (`startSupabaseApi`), so the function's real supabase-js client reaches the real database with a
+ *   real service-role JWT,
  * - the simulator as the upstream (over loopback HTTP, on the wall clock like the function).
  *
  * How Deno finds the packages without the network: Deno is started in `examples/runner` with
@@ -24,19 +25,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { type PgCluster, type SupabaseApi, startPgCluster, startSupabaseApi } from '@racesync/postgres-kit';
 import { createSimulation, type ListenResult, type Simulation, systemClock } from '@racesync/simulator';
 import { migrate } from '@racesync/supabase-adapter';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type PgCluster,
-  startPgCluster,
-} from '../../../packages/supabase-adapter/test/support/pg-cluster.ts';
-import {
-  type Loopback,
-  startPostgrestLoopback,
-} from '../../../packages/supabase-adapter/test/support/postgrest-loopback.ts';
-import { SERVICE_KEY } from '../../../packages/supabase-adapter/test/support/supabase.ts';
 import { repoRoot, runnerDir } from './helpers.ts';
 
 const FUNCTION = 'supabase/functions/racesync-sync/index.ts';
@@ -156,7 +149,7 @@ describe.skipIf(skipReason !== null)(
   () => {
     let cluster: PgCluster;
     let sql: postgres.Sql;
-    let loopback: Loopback;
+    let loopback: SupabaseApi;
     let sim: Simulation;
     let urls: ListenResult;
     let fn: RunningFunction;
@@ -185,11 +178,7 @@ describe.skipIf(skipReason !== null)(
       cluster = await startPgCluster();
       sql = postgres(cluster.url, { max: 2, onnotice: () => {} });
       await migrate({ connectionString: cluster.url, schema: SCHEMA });
-      loopback = await startPostgrestLoopback({
-        connectionString: cluster.url,
-        keys: { [SERVICE_KEY]: 'service_role' },
-        exposedSchemas: new Set(['public', SCHEMA]),
-      });
+      loopback = await startSupabaseApi({ connectionString: cluster.url, schemas: [SCHEMA] });
       // The function runs on real time, so the simulator does too: its world starts now.
       sim = createSimulation({ seed: 7, teamSize: 20, days: 2, start: Date.now(), clock: systemClock });
       urls = await sim.listen();
@@ -208,7 +197,7 @@ describe.skipIf(skipReason !== null)(
         (deno as { bin: string }).bin,
         {
           SUPABASE_URL: loopback.url,
-          SUPABASE_SERVICE_ROLE_KEY: SERVICE_KEY,
+          SUPABASE_SERVICE_ROLE_KEY: loopback.serviceRoleKey,
           ZWIFTRACING_API_KEY: urls.apiKey,
           TEAM_CLUB_ID: String(urls.clubId),
           TEAM_RIDER_IDS: String(next.riderId),
@@ -255,7 +244,7 @@ describe.skipIf(skipReason !== null)(
       expect(firstCalls).toBeGreaterThan(0);
       expect(body.runs.reduce((n, r) => n + r.apiCalls, 0)).toBeGreaterThan(0);
 
-      // The data landed, through the loopback REST API into the real database.
+      // The data landed, through real PostgREST into the real database.
       expect(loopback.calls).toBeGreaterThan(0);
       expect(await count('riders')).toBe(21);
       expect(await count('team_members')).toBe(21);
@@ -289,7 +278,8 @@ describe.skipIf(skipReason !== null)(
     it('never shows the API key or the service-role key (Deno output, responses)', () => {
       const seen = fn.output() + bodies.join('\n');
       expect(seen).toContain('Listening on');
-      for (const secret of [urls.apiKey, SERVICE_KEY, INVOKE_SECRET]) expect(seen).not.toContain(secret);
+      for (const secret of [urls.apiKey, loopback.serviceRoleKey, INVOKE_SECRET])
+        expect(seen).not.toContain(secret);
     });
   },
 );

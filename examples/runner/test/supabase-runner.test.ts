@@ -3,6 +3,8 @@
  * the simulator as the upstream over loopback HTTP. In-process runs use the simulator's virtual
  * clock (simulated hours in seconds); one run is a real process (`tsx src/supabase.ts --once`).
  */
+
+import { PASSWORD, type PgCluster, startPgCluster } from '@racesync/postgres-kit';
 import {
   createSimulation,
   type ListenResult,
@@ -12,11 +14,6 @@ import {
 } from '@racesync/simulator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  PASSWORD,
-  type PgCluster,
-  startPgCluster,
-} from '../../../packages/supabase-adapter/test/support/pg-cluster.ts';
 import { runSupabaseRunner } from '../src/supabase-runner.ts';
 import { captureIo, fakeSignals, spawnRunner } from './helpers.ts';
 

@@ -9,13 +9,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type PgCluster, startPgCluster } from '@racesync/postgres-kit';
 import { createSimulation } from '@racesync/simulator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type PgCluster,
-  startPgCluster,
-} from '../../../../packages/supabase-adapter/test/support/pg-cluster.ts';
 import { runSupabaseRunner } from '../../src/supabase-runner.ts';
 import { captureIo, fakeSignals } from '../helpers.ts';
 

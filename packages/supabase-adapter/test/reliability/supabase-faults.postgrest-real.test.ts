@@ -3,9 +3,9 @@ import { type PostgrestFaultProxy, postgrestClient, startPostgrestFaultProxy } f
 import { createSimulation, type VirtualClock } from '@racesync/simulator';
 import { type ChangeEvent, createSyncEngine } from '@racesync/sync-core';
 import { makeRider, riderChange } from '@racesync/sync-core/testing';
+import { compareWithTruth } from '@racesync/verify';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
 import {
   createPostgresStorage,
   createSupabaseTransport,
@@ -134,7 +134,7 @@ describeRealPostgrest('faults between supabase-js and real PostgREST', () => {
     });
     const events: ChangeEvent[] = [];
     const logged: { message: string; fields?: Record<string, unknown> }[] = [];
-    const log = (message: string, fields?: Record<string, unknown>) => {
+    const log = (fields: Record<string, unknown>, message: string) => {
       logged.push({ message, ...(fields ? { fields } : {}) });
     };
     const engine = createSyncEngine({

@@ -1,9 +1,9 @@
 import { postgrestClient, startPostgrestFaultProxy } from '@racesync/postgres-kit';
 import { createSimulation, type VirtualClock } from '@racesync/simulator';
 import { type ChangeEvent, createSyncEngine } from '@racesync/sync-core';
+import { compareWithTruth } from '@racesync/verify';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { compareWithTruth } from '../../../../bench/src/truth-compare.ts';
 import {
   createPostgresStorage,
   createSupabaseTransport,
