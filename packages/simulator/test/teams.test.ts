@@ -206,6 +206,16 @@ describe('a world with many teams', () => {
     });
   });
 
+  it('deterministic: the same seed and teams give the same teams, a new seed other ones', () => {
+    const sig = (seed: number) => {
+      const sim = createSimulation({ seed, days: 1, eventsPerDay: 30, teams: teamSizes(6) });
+      const t = sim.truthAt(T0 + 20 * HOUR).team(4);
+      return JSON.stringify([sim.teams, t.teamSignupChanges, t.riderChanges, t.riders(), t.followedRiderIds]);
+    };
+    expect(sig(3)).toBe(sig(3));
+    expect(sig(4)).not.toBe(sig(3));
+  }, 60_000);
+
   it('teamSizes: seeded sizes in [min, max]; options are checked', () => {
     const a = teamSizes(200);
     expect(a).toHaveLength(200);

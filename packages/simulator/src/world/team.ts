@@ -359,13 +359,23 @@ export function buildTeamTimelines(args: {
 }
 
 /**
+ * `json` in a buffer of its own. Not a slice of Node's shared 8 KB pool: a kept payload made while
+ * serving would pin a pool slab the responses around it share.
+ */
+function ownBuffer(json: string): Buffer {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  b.write(json);
+  return b;
+}
+
+/**
  * Version `v`'s public payload bytes. Serialised on first use and kept: a world of many teams would
  * otherwise hold every version of every rider as JSON (~3 KB each) from the start.
  */
 export function publicBufOf(tl: RiderTimeline, v: number): Buffer {
   let b = tl.publicBuf[v];
   if (b === undefined) {
-    b = Buffer.from(JSON.stringify(riderPublicObject(tl.profile, tl.versions[v] as RiderDynamic)));
+    b = ownBuffer(JSON.stringify(riderPublicObject(tl.profile, tl.versions[v] as RiderDynamic)));
     tl.publicBuf[v] = b;
   }
   return b;
@@ -375,7 +385,7 @@ export function publicBufOf(tl: RiderTimeline, v: number): Buffer {
 export function siteBufOf(tl: RiderTimeline, v: number): Buffer {
   let b = tl.siteBuf[v];
   if (b === undefined) {
-    b = Buffer.from(riderSiteJson(tl.profile, tl.versions[v] as RiderDynamic));
+    b = ownBuffer(riderSiteJson(tl.profile, tl.versions[v] as RiderDynamic));
     tl.siteBuf[v] = b;
   }
   return b;
