@@ -5,6 +5,7 @@
  * conformance suite is at `@racesync/sync-core/testing`.
  */
 
+export type { BucketSpec, BucketState, RateLimitStore, TakeResult } from '@racesync/zwift-client';
 export type { SyncEngineOptions } from './engine/create-sync-engine.js';
 export { createSyncEngine } from './engine/create-sync-engine.js';
 export type { RunSummary } from './engine/run-record.js';
@@ -44,7 +45,6 @@ export { SOURCE_BUCKETS } from './source/sync-source.js';
 export type { Lease, LeaseManager } from './storage/lease.js';
 export type { MemoryStorageOptions } from './storage/memory-storage.js';
 export { createMemoryStorage } from './storage/memory-storage.js';
-export type { BucketSpec, BucketState, RateLimitStore, TakeResult } from './storage/rate-limit-store.js';
 export type {
   EventRecord,
   EventSource,

@@ -6,6 +6,8 @@
  * No semver promise: anything here may change or go in any release, minor or patch. Applications
  * use the package's main entry (`@racesync/sync-core`: engine, storage, policy, events, errors).
  */
+
+export { systemClock } from '@racesync/zwift-client';
 export { createEventsJob } from './adaptive/events-job.js';
 export { estimateFinish } from './adaptive/race-duration.js';
 export { createResultsJob } from './adaptive/results-job.js';
@@ -28,7 +30,6 @@ export type { Job, JobOutcome, RunContext, RunCounters } from './engine/job.js';
 export type { JobEngineOptions } from './engine/job-engine.js';
 export { createJobEngine } from './engine/job-engine.js';
 export { silentLogger } from './engine/logger.js';
-export { systemClock } from './engine/system-clock.js';
 export { EventBus } from './events/event-bus.js';
 export type { StoreRidersResult } from './operations/store-riders.js';
 export { storeRiders } from './operations/store-riders.js';

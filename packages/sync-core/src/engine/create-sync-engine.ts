@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger } from '@racesync/zwift-client';
+import { systemClock } from '@racesync/zwift-client';
 import { createEventsJob } from '../adaptive/events-job.js';
 import { createResultsJob } from '../adaptive/results-job.js';
 import { createRidersJob } from '../adaptive/riders-job.js';
@@ -12,7 +13,6 @@ import type { StorageAdapter } from '../storage/storage-adapter.js';
 import { createJobEngine } from './job-engine.js';
 import { silentLogger } from './logger.js';
 import type { SyncEngine } from './sync-engine.js';
-import { systemClock } from './system-clock.js';
 import { validateEngineOptions } from './validate-options.js';
 
 /** Options of {@link createSyncEngine}. */

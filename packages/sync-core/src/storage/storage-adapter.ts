@@ -1,5 +1,5 @@
+import type { RateLimitStore } from '@racesync/zwift-client';
 import type { LeaseManager } from './lease.js';
-import type { RateLimitStore } from './rate-limit-store.js';
 import type {
   EventRecord,
   JobState,
