@@ -7,10 +7,9 @@ import {
   createSyncEngine,
   type StorageAdapter,
 } from '@racesync/sync-core';
-import { compareWithTruth } from '@racesync/verify';
+import { compareWithTruth, seeded } from '@racesync/verify';
 import { createZwiftClient } from '@racesync/zwift-client';
 import { numberArg, parseArgs } from './args.js';
-import { seeded } from './seeded.js';
 
 /**
  * `pnpm bench:faults -- --json [--seed S] [--days D] [--rate R] [--catchup-hours H] [--riders N]

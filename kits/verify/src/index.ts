@@ -15,5 +15,6 @@ export {
 export { percentile } from './percentile.js';
 export type { Recording } from './recording-storage.js';
 export { recordingStorage } from './recording-storage.js';
+export { seeded } from './seeded.js';
 export type { TruthCompareOptions, TruthComparison } from './truth-compare.js';
 export { compareWithTruth } from './truth-compare.js';

@@ -15,6 +15,7 @@
 import { startPgCluster } from '@racesync/postgres-kit';
 import type { EventRecord, ResultRecord, RiderRecord, RiderWrite } from '@racesync/sync-core';
 import { hashData } from '@racesync/sync-core/internal';
+import { seeded } from '@racesync/verify';
 import type { Sql } from 'postgres';
 import postgres from 'postgres';
 import { createPostgresStorage, createPostgresTransport, migrate } from '../src/index.ts';
@@ -40,24 +41,14 @@ const N = {
 
 // ----- deterministic data -----------------------------------------------------------------------
 
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(42);
+const rand = seeded(42);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const DURATIONS = [5, 15, 30, 60, 120, 300, 1200];
 const T0 = 1_764_000_000_000;
 
 function riderData(riderId: number, version: number): Record<string, unknown> {
-  const r = prng(riderId * 7919 + version);
+  const r = seeded(riderId * 7919 + version);
   const power: Record<string, number> = {};
   for (const d of DURATIONS) {
     power[`w${d}`] = Math.round(1200 / Math.sqrt(d) + 180 + r() * 40);

@@ -6,6 +6,7 @@ import {
   type StorageAdapter,
 } from '@racesync/sync-core';
 import { makeEvent, makeResult, makeRider } from '@racesync/sync-core/testing';
+import { seeded } from '@racesync/verify';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   createPostgresStorage,
@@ -19,17 +20,6 @@ import { freshSchemaName, pgUrl } from './support/db.ts';
 // reference implementation) and to this storage; every result and the full state must agree.
 // Known, documented differences are normalised: the order of `withdrawn` in a signup delta, and
 // result counts when one result set lists a rider twice (not generated here).
-
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const transport = createPostgresTransport({ connectionString: pgUrl(), max: 2 });
 afterAll(() => transport.close());
@@ -59,7 +49,7 @@ const normalise = (op: string, value: unknown) => {
 
 describe.each([1, 2, 3])('random operation sequences agree with the memory storage (seed %i)', (seed) => {
   it('every result and the final state are identical', async () => {
-    const rand = prng(seed);
+    const rand = seeded(seed);
     const int = (n: number) => Math.floor(rand() * n);
     const pick = <T>(xs: readonly T[]) => xs[int(xs.length)]!;
     const schema = freshSchemaName('rs_diff');

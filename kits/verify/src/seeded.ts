@@ -1,4 +1,4 @@
-/** A seeded [0, 1) stream (mulberry32), so retry jitter is reproducible. */
+/** A seeded [0, 1) stream (mulberry32): reproducible retry jitter and test data from a seed. */
 export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
