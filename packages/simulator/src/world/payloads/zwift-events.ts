@@ -4,6 +4,7 @@ import { HOUR, type SimEvent } from '../events.ts';
 import { countUpTo } from '../signups.ts';
 import type { World } from '../world.ts';
 import { zwiftEvent, zwiftSubgroup } from './zwift-event.ts';
+import { type FeedItem, feedJson, groupRideItems } from './zwift-feed-items.ts';
 
 /** How far ahead Zwift's feed reaches at `t`: 12–18 h, varying by the hour. */
 export function zwiftHorizonMs(world: World, t: number): number {
@@ -17,7 +18,7 @@ export const ZWIFT_FEED_MAX = 200;
 export function zwiftEventsJson(world: World, t: number): string {
   const until = t + zwiftHorizonMs(world, t);
   const [lo, hi] = world.eventRange(t, until);
-  const items: { start: number; id: number; obj: () => Record<string, unknown> }[] = [];
+  const items: FeedItem[] = [];
   for (let i = lo; i < hi; i++) {
     const ev = world.events[i] as SimEvent;
     items.push({
@@ -41,30 +42,6 @@ export function zwiftEventsJson(world: World, t: number): string {
       },
     });
   }
-  const rlo = countUpTo(world.rideStarts, t);
-  const rhi = countUpTo(world.rideStarts, until);
-  for (let i = rlo; i < rhi; i++) {
-    const r = world.rides[i];
-    if (!r) continue;
-    items.push({
-      start: r.startMs,
-      id: r.idNum,
-      obj: () =>
-        zwiftEvent({
-          id: r.idNum,
-          name: r.title,
-          worldId: r.route.worldId,
-          routeId: r.route.id,
-          startMs: r.startMs,
-          laps: 0,
-          durationS: r.durationS,
-          race: false,
-          subgroups: [],
-          seriesName: null,
-          seriesId: null,
-        }),
-    });
-  }
-  items.sort((a, b) => a.start - b.start || a.id - b.id);
-  return JSON.stringify(items.slice(0, ZWIFT_FEED_MAX).map((i) => i.obj()));
+  items.push(...groupRideItems(world, countUpTo(world.rideStarts, t), countUpTo(world.rideStarts, until)));
+  return feedJson(items, ZWIFT_FEED_MAX);
 }

@@ -7,6 +7,7 @@ import type { FollowGraph } from '../follows.ts';
 import { countUpTo } from '../signups.ts';
 import type { World } from '../world.ts';
 import { zwiftEvent, zwiftSubgroup } from './zwift-event.ts';
+import { type FeedItem, feedJson, groupRideItems } from './zwift-feed-items.ts';
 
 /** At most this many events per search answer. */
 export const ZWIFT_SEARCH_MAX = 200;
@@ -20,7 +21,7 @@ export function zwiftSearchJson(
   limit: number,
   t: number,
 ): string {
-  const items: { start: number; id: number; obj: () => Record<string, unknown> }[] = [];
+  const items: FeedItem[] = [];
   const lo = countUpTo(world.eventStarts, from - 1);
   const hi = countUpTo(world.eventStarts, to);
   for (let i = lo; i < hi; i++) {
@@ -47,30 +48,8 @@ export function zwiftSearchJson(
       },
     });
   }
-  const rlo = countUpTo(world.rideStarts, from - 1);
-  const rhi = countUpTo(world.rideStarts, to);
-  for (let i = rlo; i < rhi; i++) {
-    const r = world.rides[i];
-    if (!r) continue;
-    items.push({
-      start: r.startMs,
-      id: r.idNum,
-      obj: () =>
-        zwiftEvent({
-          id: r.idNum,
-          name: r.title,
-          worldId: r.route.worldId,
-          routeId: r.route.id,
-          startMs: r.startMs,
-          laps: 0,
-          durationS: r.durationS,
-          race: false,
-          subgroups: [],
-          seriesName: null,
-          seriesId: null,
-        }),
-    });
-  }
-  items.sort((a, b) => a.start - b.start || a.id - b.id);
-  return JSON.stringify(items.slice(0, limit).map((i) => i.obj()));
+  items.push(
+    ...groupRideItems(world, countUpTo(world.rideStarts, from - 1), countUpTo(world.rideStarts, to)),
+  );
+  return feedJson(items, limit);
 }
