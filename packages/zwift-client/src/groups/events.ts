@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ClientContext } from '../context.ts';
 import { type CallOptions, checkCallOptions, requestJson } from '../http/request.ts';
 import { normaliseRaceEvent } from '../normalise/events.ts';
@@ -7,7 +6,7 @@ import { toNumber } from '../normalise/values.ts';
 import { raceEventSchema } from '../schemas/events.ts';
 import { signupPenSchema, signupRiderSchema } from '../schemas/signups.ts';
 import type { EventSignups, SignupPen, SignupRider, SkippedRecord, UpcomingEvents } from '../types.ts';
-import { validateBody, validateList } from '../validate/validate.ts';
+import { validateList, validateListBody } from '../validate/validate.ts';
 import { checkStringId } from './args.ts';
 
 /** `events` group (ZwiftRacing site API; keyless, shared self-imposed `site` budget). */
@@ -18,22 +17,19 @@ export interface EventsGroup {
   signups(eventId: string | number, options?: CallOptions): Promise<EventSignups>;
 }
 
-const listSchema = z.array(z.unknown());
-
 export function createEventsGroup(ctx: ClientContext): EventsGroup {
   return {
     async upcoming(options) {
       const endpoint = 'events.upcoming';
       checkCallOptions(options, endpoint);
       const path = '/api/events/upcoming';
-      const list = validateBody(
+      const { items: events, skipped } = validateListBody(
         ctx,
         endpoint,
-        listSchema,
         await requestJson(ctx, endpoint, { path }, options),
+        raceEventSchema,
+        normaliseRaceEvent,
       );
-      const skipped: SkippedRecord[] = [];
-      const events = validateList(ctx, endpoint, list, raceEventSchema, '', normaliseRaceEvent, skipped);
       return { events, skipped };
     },
 
@@ -42,19 +38,12 @@ export function createEventsGroup(ctx: ClientContext): EventsGroup {
       const id = checkStringId(eventId, 'eventId', endpoint);
       checkCallOptions(options, endpoint);
       const path = `/api/events/${encodeURIComponent(id)}/signups`;
-      const list = validateBody(
-        ctx,
-        endpoint,
-        listSchema,
-        await requestJson(ctx, endpoint, { path }, options),
-      );
       const skipped: SkippedRecord[] = [];
-      const pens = validateList(
+      const { items: pens } = validateListBody(
         ctx,
         endpoint,
-        list,
+        await requestJson(ctx, endpoint, { path }, options),
         signupPenSchema,
-        '',
         (raw, index): SignupPen => {
           const label = String(raw.name);
           return {

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { ClientContext } from '../context.ts';
 import { type CallOptions, checkCallOptions, requestJson, withCallScope } from '../http/request.ts';
 import {
@@ -8,7 +7,7 @@ import {
 } from '../normalise/zwift-feed.ts';
 import { zwiftFeedEventSchema, zwiftFeedSubgroupSchema, zwiftProfileSchema } from '../schemas/zwift-feed.ts';
 import type { SkippedRecord, ZwiftEntrant, ZwiftFeedSearch, ZwiftSubgroupEntrants } from '../types.ts';
-import { validateBody, validateList } from '../validate/validate.ts';
+import { validateList, validateListBody } from '../validate/validate.ts';
 import { checkEntrantsQuery, checkSearchRange, checkStringId } from './args.ts';
 
 /** Page size of `GET /api/events/subgroups/entrants/{id}` (Zwift's cap); a shorter page is the last. */
@@ -38,8 +37,6 @@ export interface ZwiftEntrantsQuery {
   type: ZwiftEntrantType;
 }
 
-const listSchema = z.array(z.unknown());
-
 /** `POST /api/events/search?limit=N` → normalised events (see `ZwiftGroup.events.search`). */
 export async function searchEvents(
   ctx: ClientContext,
@@ -54,14 +51,12 @@ export async function searchEvents(
     dateRangeEndISOString: new Date(to).toISOString(),
   };
   const body = await requestJson(ctx, endpoint, { path: `/api/events/search?limit=${limit}`, json }, options);
-  const list = validateBody(ctx, endpoint, listSchema, body);
   const skipped: SkippedRecord[] = [];
-  const events = validateList(
+  const { items: events, length } = validateListBody(
     ctx,
     endpoint,
-    list,
+    body,
     zwiftFeedEventSchema,
-    '',
     (raw, index) => {
       const event = normaliseZwiftFeedEvent(raw, []);
       event.subgroups = validateList(
@@ -77,7 +72,7 @@ export async function searchEvents(
     },
     skipped,
   );
-  return { events, truncated: list.length >= limit, skipped };
+  return { events, truncated: length >= limit, skipped };
 }
 
 /** Every page of a pen's entrants, deduped by rider id (see `ZwiftGroup.subgroups.entrants`). */
@@ -102,23 +97,17 @@ export async function subgroupEntrants(
       const path =
         `/api/events/subgroups/entrants/${encodeURIComponent(id)}` +
         `?participation=signed_up&type=${type}&start=${start}&limit=${limit}`;
-      const page = validateBody(
+      const page = validateListBody(
         ctx,
         endpoint,
-        listSchema,
         await requestJson(ctx, endpoint, { path }, scoped),
+        zwiftProfileSchema,
+        normaliseZwiftEntrant,
+        skipped,
       );
       pages++;
       let added = 0;
-      for (const rider of validateList(
-        ctx,
-        endpoint,
-        page,
-        zwiftProfileSchema,
-        '',
-        normaliseZwiftEntrant,
-        skipped,
-      )) {
+      for (const rider of page.items) {
         if (seen.has(rider.riderId)) continue; // pages overlap upstream
         seen.add(rider.riderId);
         riders.push(rider);

@@ -1,10 +1,9 @@
-import { z } from 'zod';
 import type { ClientContext } from '../context.ts';
 import { type CallOptions, checkCallOptions, requestJson } from '../http/request.ts';
 import { normaliseZwiftEvent } from '../normalise/zwift-events.ts';
 import { zwiftEventSchema } from '../schemas/zwift-events.ts';
-import type { SkippedRecord, ZwiftFeedSearch, ZwiftSubgroupEntrants, ZwiftUpcomingEvents } from '../types.ts';
-import { validateBody, validateList } from '../validate/validate.ts';
+import type { ZwiftFeedSearch, ZwiftSubgroupEntrants, ZwiftUpcomingEvents } from '../types.ts';
+import { validateListBody } from '../validate/validate.ts';
 import {
   searchEvents,
   subgroupEntrants,
@@ -45,8 +44,6 @@ export interface ZwiftGroup {
   };
 }
 
-const listSchema = z.array(z.unknown());
-
 export function createZwiftGroup(ctx: ClientContext): ZwiftGroup {
   return {
     events: {
@@ -54,14 +51,13 @@ export function createZwiftGroup(ctx: ClientContext): ZwiftGroup {
         const endpoint = 'zwift.events.upcoming';
         checkCallOptions(options, endpoint);
         const path = '/api/public/events/upcoming';
-        const list = validateBody(
+        const { items: events, skipped } = validateListBody(
           ctx,
           endpoint,
-          listSchema,
           await requestJson(ctx, endpoint, { path }, options),
+          zwiftEventSchema,
+          normaliseZwiftEvent,
         );
-        const skipped: SkippedRecord[] = [];
-        const events = validateList(ctx, endpoint, list, zwiftEventSchema, '', normaliseZwiftEvent, skipped);
         return { events, skipped };
       },
       search: (range, options) => searchEvents(ctx, range, options),

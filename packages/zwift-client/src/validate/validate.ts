@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ClientContext } from '../context.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 import { excerptOf } from '../redact.ts';
@@ -70,4 +70,24 @@ export function validateList<S extends z.ZodType, T>(
     ctx.reportSkip(record);
   }
   return out;
+}
+
+const listBodySchema = z.array(z.unknown());
+
+/**
+ * A body that must be a JSON array (else a {@link ValidationError}), each record then validated and
+ * normalised on its own by {@link validateList}; `skipped` collects the records left out, `length`
+ * is the number of records the body held.
+ */
+export function validateListBody<S extends z.ZodType, T>(
+  ctx: ClientContext,
+  endpoint: string,
+  body: unknown,
+  schema: S,
+  normalise: (record: z.output<S>, index: number) => T,
+  skipped: SkippedRecord[] = [],
+): { items: T[]; skipped: SkippedRecord[]; length: number } {
+  const list = validateBody(ctx, endpoint, listBodySchema, body);
+  const items = validateList(ctx, endpoint, list, schema, '', normalise, skipped);
+  return { items, skipped, length: list.length };
 }
