@@ -13,7 +13,7 @@ export default defineProject({
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
     sequence: { groupOrder: 1 },
-    testTimeout: 300_000,
+    testTimeout: 900_000,
     hookTimeout: 60_000,
   },
 });

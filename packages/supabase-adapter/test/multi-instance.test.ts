@@ -168,7 +168,7 @@ describe('several processes sharing one database', () => {
     expect(all).toHaveLength(60);
     expect(all.filter((r) => r.granted)).toHaveLength(5);
     for (const r of all.filter((x) => !x.granted)) expect(r.waitMs).toBe(900_000);
-  }, 60_000);
+  }, 120_000);
 
   it('3 processes competing for a job: one lease holder at a time, the job runs at most once per slot', async () => {
     const slotMs = 400;
