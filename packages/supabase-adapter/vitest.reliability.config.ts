@@ -1,9 +1,10 @@
 import { defineProject } from 'vitest/config';
 import { workspaceAlias } from '../../vitest.shared.ts';
 
-// The multi-process reliability tests (crash-and-restart, several instances) run simulated time at
-// 300–1000× real time, so real jitter becomes simulated seconds: they run after every other test
-// (groupOrder 1) and one file at a time, so no other test competes with them for the CPU.
+// The multi-process reliability tests (crash-and-restart, several instances) run the simulator and
+// their runner processes on one virtual time moved in lockstep: a loaded machine only slows them.
+// They are long and use several processes each, so they run after every other test (groupOrder 1)
+// and one file at a time.
 export default defineProject({
   resolve: { alias: workspaceAlias },
   test: {
@@ -12,7 +13,7 @@ export default defineProject({
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
     sequence: { groupOrder: 1 },
-    testTimeout: 300_000,
+    testTimeout: 900_000,
     hookTimeout: 60_000,
   },
 });

@@ -10,21 +10,19 @@ import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
 import { dbChecks } from './db-checks.ts';
 import {
   HOUR,
+  lockstepRunnerBase,
   MIN,
-  runnerBase,
   runnerLogs,
   seeded,
-  sleepReal,
   spawnRunner,
-  startScaledSimulation,
+  startLockstepSimulation,
 } from './support/harness.ts';
 
 /**
  * Crash safety with the PostgreSQL storage. A runner process (real client, real engine, this
- * storage, its shared rate-limit store and leases) syncs from a simulator served by this process on
- * a scaled clock; it is SIGKILLed at seeded random moments — mid-sync, it is always doing something —
- * and restarted, several times; then a last runner runs cleanly for a few simulated hours and
- * stops. Afterwards:
+ * storage, its shared rate-limit store and leases) syncs from a simulator served by this process; it
+ * is SIGKILLed at seeded random moments — mid-sync, it is always doing something — and restarted,
+ * several times; then a last runner runs cleanly for a few simulated hours and stops. Afterwards:
  * - no duplicate rows in any table, every rider's stored hash has its history row;
  * - every signup list and result set in the database is exactly what upstream served when it was
  *   applied (a half-written or mixed batch would not be), every record fresh;
@@ -33,17 +31,19 @@ import {
  * - every results job persisted at a kill was worked after it (the queue resumed);
  * - no rate-limit violation at the simulator across all the processes.
  *
- * Speed: 300× (one real second = five simulated minutes). A killed runner's leases stay held until
- * their TTL (5 simulated minutes); a restart costs about a real second of boot. Each crash thus leaves
- * the races of a ~10-minute window without their final signup sweep — downtime, not data loss —
- * so strict "signups at start" are judged for races during the clean run. The client's limits carry
- * a 30 s margin per window against loopback/DB jitter at this speed (see the multi-instance test).
+ * Time: one virtual time for the simulator and the runner, moved in lockstep (see
+ * `support/lockstep.ts`): it only advances once the runner is idle (no database call or request in
+ * flight), so how fast the machine is changes nothing either side observes, and no limit needs a
+ * margin. A kill lands at a seeded virtual time, 4–24 simulated minutes into a runner's life, between
+ * two of its I/O operations (often inside a run: waiting for a token between requests, or between a
+ * fetch and its write); a kill inside a database transaction is the storage-faults test's. A killed
+ * runner's leases stay held until their TTL (5 simulated minutes): each crash leaves the races of a
+ * few minutes without their final signup sweep — downtime, not data loss — so strict "signups at
+ * start" are judged for races during the clean run.
  */
-const SPEED = 300;
 const SEED = 23;
 const KILLS = 8;
 const FINAL_HOURS = 3;
-const MARGIN_MS = 30_000;
 
 const admin = adminSql(2);
 const schema = freshSchemaName('rs_crash');
@@ -64,34 +64,24 @@ afterAll(async () => {
 describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
   it(`${KILLS} kills at random points, then a clean run: the database equals the truth, nothing lost or doubled`, async () => {
     const random = seeded(SEED);
-    const { sim, clock, urls } = await startScaledSimulation({
+    const { sim, clock, urls, lockstep } = await startLockstepSimulation({
       seed: SEED,
       teamSize: 160,
       days: 2,
-      speed: SPEED,
-      startInMs: 1500,
       offsetMs: 17 * HOUR, // European evening: races with team riders start every few minutes
     });
-    const limits = Object.fromEntries(
-      Object.entries(sim.options.limits).map(([bucket, spec]) => [
-        bucket,
-        { capacity: spec.capacity, intervalMs: spec.intervalMs + MARGIN_MS },
-      ]),
-    );
-    const base = {
-      ...runnerBase(clock, urls),
-      url: pgUrl(),
-      schema,
-      limits,
-      timeoutMs: SPEED * 500, // half a real second: a cold process must not time out
-    };
+    const start = clock.now();
+    const base = { ...lockstepRunnerBase(clock, urls), url: pgUrl(), schema };
     const kills: { at: number; pendingJobs: { eventId: string; phase: string; dueAt: number }[] }[] = [];
     const stderr: string[] = [];
     try {
       for (let i = 0; i < KILLS; i++) {
-        const runner = spawnRunner({ ...base, instanceId: `crash-${i}` });
-        await runner.ready;
-        await sleepReal(800 + random() * 4000); // 4–24 simulated minutes into its work
+        const runner = spawnRunner({ ...base, start: clock.now(), instanceId: `crash-${i}` }, lockstep);
+        const killAt = clock.now() + Math.round((4 + random() * 20) * MIN);
+        // A timer of the simulator's side at the kill time, so that lockstep stops exactly there.
+        const alarm = clock.sleep(killAt - clock.now());
+        await lockstep.run(() => clock.now() >= killAt);
+        await alarm;
         runner.proc.kill('SIGKILL');
         const exit = await runner.exited;
         stderr.push(exit.stderr);
@@ -107,7 +97,8 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
       }
       const finalStart = clock.now();
       const until = finalStart + FINAL_HOURS * HOUR;
-      const last = spawnRunner({ ...base, instanceId: 'final', until });
+      const last = spawnRunner({ ...base, start: finalStart, instanceId: 'final', until }, lockstep);
+      await lockstep.run();
       const exit = await last.exited;
       stderr.push(exit.stderr);
       expect(exit.code, exit.stderr.slice(-2000)).toBe(0);
@@ -118,7 +109,7 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
       for (const log of stderr.flatMap(runnerLogs)) expect(log.level, log.message).not.toBe('fatal');
 
       // No duplicates; history complete; every stored list and result set is a real snapshot.
-      const checks = await dbChecks(admin, schema, (t) => sim.truthAt(t), { slackMs: SPEED * 150 });
+      const checks = await dbChecks(admin, schema, (t) => sim.truthAt(t), { slackMs: 0 });
       expect(checks.duplicates).toEqual({
         riders: 0,
         team_members: 0,
@@ -139,10 +130,10 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
       const comparison = await compareWithTruth({
         storage,
         truthAt: (t) => sim.truthAt(t),
-        from: clock.start,
+        from: start,
         end,
         signupsFrom: finalStart + 10 * MIN,
-        slackMs: SPEED * 150,
+        slackMs: 0,
       });
       expect(comparison.examples).toEqual([]);
       expect(comparison.mismatches).toBe(0);
@@ -176,11 +167,11 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
       console.log(
         `[crash] ${KILLS} kills; ${resumed} pending results jobs resumed; ${checks.signupListsChecked} signup lists, ` +
           `${checks.resultSetsChecked} result sets, ${checks.historyRows} history rows checked; ` +
-          `${sim.stats().requests.total} requests, 0 violations; crash phase ${Math.round((finalStart - clock.start) / MIN)} min, ` +
+          `${sim.stats().requests.total} requests, 0 violations; crash phase ${Math.round((finalStart - start) / MIN)} min, ${lockstep.steps} lockstep steps, ` +
           `clean run ${FINAL_HOURS} h; compared: ${JSON.stringify({ riders: comparison.riders.compared, events: comparison.events.compared, signups: comparison.teamSignups, results: comparison.teamResults })}`,
       );
     } finally {
       await sim.close();
     }
-  }, 240_000);
+  }, 900_000); // a hang guard only: on a loaded machine lockstep is slower, never different
 });

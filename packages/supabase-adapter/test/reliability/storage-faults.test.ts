@@ -52,9 +52,10 @@ async function rig(connectionString: string, applicationName: string): Promise<R
   const clock = sim.clock as VirtualClock;
   // postgres.js retries connecting with a real-time back-off of up to 20 s; keep it short here so
   // an outage costs milliseconds of real time, not minutes (the engine's own back-off is simulated).
+  // While the proxy is down a connection is refused at once; the connect timeout stays postgres.js's
+  // default (30 s), so a slow machine never turns a healthy connection into a failed run.
   const sql = postgres(connectionString, {
     max: 2,
-    connect_timeout: 2,
     backoff: () => 0.01,
     onnotice: () => {},
     connection: { application_name: applicationName },
@@ -137,8 +138,19 @@ describe('storage faults', () => {
     await locker`begin`;
     await locker.unsafe(`lock table "${w.schema}".rider_history in access exclusive mode`);
     const run = w.clock.run(w.engine.runOnce('riders'));
+    // Wait for the state itself: the batch's backend blocked on the history table. The run cannot
+    // end before (its write waits for the lock), and if it did anyway, that is the failure to report.
+    let settled = false;
+    void run.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
     let pid: number | null = null;
-    for (let i = 0; i < 200 && pid === null; i++) {
+    while (pid === null && !settled) {
       const [row] = await admin<{ pid: number }[]>`
         select pid from pg_stat_activity
         where application_name = ${app} and wait_event_type = 'Lock' and query like '%write_riders%'`;
@@ -221,5 +233,5 @@ describe('storage faults', () => {
     } finally {
       await proxy.close().catch(() => undefined);
     }
-  }, 120_000);
+  }, 600_000); // a hang guard only: the virtual clock makes a loaded machine slower, never different
 });

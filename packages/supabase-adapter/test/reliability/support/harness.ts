@@ -1,13 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  createScaledClock,
   createSimulation,
-  type FaultOptions,
+  createVirtualClock,
   type ListenResult,
-  type ScaledClock,
   type Simulation,
+  type VirtualClock,
 } from '@racesync/simulator';
+import { createLockstep, type Lockstep } from './lockstep.ts';
 import type { RunnerConfig } from './runner-child.ts';
 
 const packageDir = fileURLToPath(new URL('../../..', import.meta.url));
@@ -16,53 +16,42 @@ const childScript = fileURLToPath(new URL('./runner-child.ts', import.meta.url))
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
 
-/** A simulator on loopback whose clock is real time × `speed`, from `start`, anchored now. */
-export async function startScaledSimulation(options: {
+/**
+ * A simulator on loopback on a virtual clock, and the lockstep driver that moves it together with
+ * the runner processes added to it (see `lockstep.ts`).
+ */
+export async function startLockstepSimulation(options: {
   seed: number;
   teamSize: number;
   days: number;
-  speed: number;
-  /** Wall-clock delay before virtual time starts (lets runners boot first). Default 0. */
-  startInMs?: number;
-  /** Virtual time starts this long after the world's start (e.g. 17 h: European evening races). Default 0. */
+  /** Virtual time starts this long after the world's start. Default 0. */
   offsetMs?: number;
-  faults?: FaultOptions | null;
-}): Promise<{ sim: Simulation; clock: ScaledClock; urls: ListenResult }> {
+}): Promise<{ sim: Simulation; clock: VirtualClock; urls: ListenResult; lockstep: Lockstep }> {
   const worldStart = Date.UTC(2026, 0, 1);
-  const clock = createScaledClock({
-    start: worldStart + (options.offsetMs ?? 0),
-    speed: options.speed,
-    anchor: Date.now() + (options.startInMs ?? 0),
-  });
+  const clock = createVirtualClock({ start: worldStart + (options.offsetMs ?? 0), stallTimeoutMs: 0 });
   const sim = createSimulation({
     seed: options.seed,
     start: worldStart,
     teamSize: options.teamSize,
     days: options.days,
     clock,
-    faults: options.faults ?? null,
   });
   const urls = await sim.listen();
-  return { sim, clock, urls };
+  return { sim, clock, urls, lockstep: createLockstep({ clock }) };
 }
 
-/** The runner config for a simulator (the rest comes from the test). */
-export function runnerBase(
-  clock: ScaledClock,
+/** The runner config for a simulator on the lockstep virtual clock (the rest comes from the test). */
+export function lockstepRunnerBase(
+  clock: VirtualClock,
   urls: ListenResult,
-): Pick<
-  RunnerConfig,
-  'baseUrl' | 'siteBaseUrl' | 'zwiftBaseUrl' | 'apiKey' | 'clubId' | 'start' | 'speed' | 'anchor'
-> {
+): Pick<RunnerConfig, 'baseUrl' | 'siteBaseUrl' | 'zwiftBaseUrl' | 'apiKey' | 'clubId' | 'start'> {
   return {
     baseUrl: urls.baseUrl,
     siteBaseUrl: urls.siteBaseUrl,
     zwiftBaseUrl: urls.zwiftBaseUrl,
     apiKey: urls.apiKey,
     clubId: urls.clubId,
-    start: clock.start,
-    speed: clock.speed,
-    anchor: clock.anchor,
+    start: clock.now(),
   };
 }
 
@@ -74,12 +63,16 @@ export interface Runner {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 
-/** Spawns one runner process (`node --import tsx runner-child.ts <config>`). */
-export function spawnRunner(config: RunnerConfig): Runner {
+/**
+ * Spawns one runner process (`node --import tsx runner-child.ts <config>`) with an IPC channel and
+ * adds it to `lockstep` (it joins at the next step).
+ */
+export function spawnRunner(config: RunnerConfig, lockstep: Lockstep): Runner {
   const proc = spawn(process.execPath, ['--import', 'tsx', childScript, JSON.stringify(config)], {
     cwd: packageDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  lockstep.add(config.instanceId, proc);
   let stdout = '';
   let stderr = '';
   let onReady: () => void = () => {};
@@ -106,9 +99,6 @@ export function spawnRunner(config: RunnerConfig): Runner {
   });
   return { proc, ready, exited };
 }
-
-/** Real-time sleep. */
-export const sleepReal = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A seeded [0, 1) stream (mulberry32). */
 export function seeded(seed: number): () => number {
