@@ -100,17 +100,7 @@ export function spawnRunner(config: RunnerConfig, lockstep: Lockstep): Runner {
   return { proc, ready, exited };
 }
 
-/** A seeded [0, 1) stream (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seeded } from '@racesync/verify';
 
 /** Warnings and errors a runner logged (JSON lines on stderr), parsed. */
 export function runnerLogs(stderr: string): { level: string; message: string; fields?: unknown }[] {
