@@ -112,6 +112,7 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
       ? createSyncEngine({
           ...common,
           ...(run.policy ? { policy: run.policy } : {}),
+          ...(strategy === 'follow' ? { followerFeed: true } : {}),
         })
       : strategy === 'oracle'
         ? createOracleEngine({

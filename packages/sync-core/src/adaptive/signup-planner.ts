@@ -35,7 +35,17 @@ export interface PlanInput {
    * @default () => 1 (every event)
    */
   teamShare?(event: EventRecord): number;
+  /**
+   * What the site planner still has to cover for an event: `full` (everything below), `final`
+   * (only the final sweep — another signal, e.g. the follower feed, gives its team signups, but
+   * riders that signal cannot see could be in it), or `none` (another signal covers it entirely).
+   * @default () => 'full'
+   */
+  coverage?(event: EventRecord): SiteCoverage;
 }
+
+/** What the site planner covers for one event (see {@link PlanInput.coverage}). */
+export type SiteCoverage = 'full' | 'final' | 'none';
 
 /** The plan: what is due now (most urgent first) and when the next fetch becomes due. */
 export interface SignupPlan {
@@ -68,7 +78,8 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  *   `farChangedMinIntervalMs` (`farFavouriteMinIntervalMs` for series the team rides).
  * When more is due than the budget allows, the most urgent go first: final, team, near, far; within
  * a class, series the team rides (`relevantSeries`), then the closest start.
- * Events already started are not planned.
+ * Events already started are not planned. An event whose `coverage` is `final` gets only its final
+ * sweep; `none`, nothing.
  */
 export function planSignupFetches(input: PlanInput): SignupPlan {
   const { now, policy } = input;
@@ -83,6 +94,8 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
       nextDueAt = Math.min(nextDueAt, event.startsAt - p.horizonMs);
       continue;
     }
+    const coverage = input.coverage?.(event) ?? 'full';
+    if (coverage === 'none') continue;
     const check = input.checkOf(event.eventId);
     const last = check?.fetchedAt ?? Number.NEGATIVE_INFINITY;
     const countsMoved = !check || !sameCounts(check.countsAtFetch, event.signupCounts);
@@ -113,6 +126,11 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     }
     const finalStart = event.startsAt - p.finalSweepLeadMs;
     if (last < finalStart && finalStart <= dueAt) {
+      reason = 'final';
+      dueAt = finalStart;
+    }
+    if (coverage === 'final') {
+      if (last >= finalStart) continue;
       reason = 'final';
       dueAt = finalStart;
     }

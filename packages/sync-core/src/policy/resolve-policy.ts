@@ -95,6 +95,20 @@ function validate(p: SyncPolicy): void {
     throw new SyncConfigError('policy.signups.seriesMinShare', 'must be in [0, 1]');
   }
   positive('policy.signups.seriesHalfLifeMs', p.signups.seriesHalfLifeMs);
+  for (const key of [
+    'nearPollMs',
+    'nearWindowMs',
+    'farPollMs',
+    'listIntervalMs',
+    'staleAfterMs',
+    'retryAfterMs',
+    'retryMaxMs',
+  ] as const) {
+    positive(`policy.followerFeed.${key}`, p.followerFeed[key]);
+  }
+  if (p.followerFeed.retryMaxMs < p.followerFeed.retryAfterMs) {
+    throw new SyncConfigError('policy.followerFeed.retryMaxMs', 'must be ≥ policy.followerFeed.retryAfterMs');
+  }
   if (!p.results.penSpeedKmh || typeof p.results.penSpeedKmh !== 'object') {
     throw new SyncConfigError('policy.results.penSpeedKmh', 'must be an object of pen → km/h');
   }

@@ -123,6 +123,50 @@ export interface SyncPolicy {
      */
     cacheSize: number;
   };
+  followerFeed: {
+    /**
+     * Only with the engine's `followerFeed` option. How often Zwift's event search is polled for
+     * the races starting within `nearWindowMs` (one call: the account's followee counts of every
+     * pen). A team rider's join or leave is seen within this long, plus one entrants call.
+     * @default 150_000 (2.5 min)
+     */
+    nearPollMs: number;
+    /**
+     * The window searched every `nearPollMs` (races starting within it); the rest of the signup
+     * horizon is searched every `farPollMs`.
+     * @default 21_600_000 (6 h)
+     */
+    nearWindowMs: number;
+    /**
+     * How often the rest of the signup horizon (`signups.horizonMs`) beyond the near window is
+     * searched (a few calls: 200 events per answer).
+     * @default 3_600_000 (60 min)
+     */
+    farPollMs: number;
+    /**
+     * While the feed works, how often the site's upcoming-events list is fetched (it stores the
+     * races; the feed's counts are the signup signal).
+     * @default 1_800_000 (30 min)
+     */
+    listIntervalMs: number;
+    /**
+     * The feed counts as down when no near search succeeded for this long: the site planner then
+     * covers every race as it does without a feed, until a search succeeds again.
+     * @default 600_000 (10 min)
+     */
+    staleAfterMs: number;
+    /**
+     * After the Zwift credentials fail (locked account, wrong password, token refused), the feed
+     * is retried after this long, doubling up to `retryMaxMs`; the site planner covers meanwhile.
+     * @default 900_000 (15 min)
+     */
+    retryAfterMs: number;
+    /**
+     * Longest wait between retries of failed credentials.
+     * @default 14_400_000 (4 h)
+     */
+    retryMaxMs: number;
+  };
   results: {
     /**
      * Race speed by pen for the completion estimate; the slowest listed pen sets the race length.
@@ -202,6 +246,15 @@ export const DEFAULT_POLICY: SyncPolicy = {
     seriesHalfLifeMs: 14 * 24 * HOUR,
     siteBudgetShare: 0.9,
     cacheSize: 5000,
+  },
+  followerFeed: {
+    nearPollMs: 150_000,
+    nearWindowMs: 6 * HOUR,
+    farPollMs: HOUR,
+    listIntervalMs: 30 * MIN,
+    staleAfterMs: 10 * MIN,
+    retryAfterMs: 15 * MIN,
+    retryMaxMs: 4 * HOUR,
   },
   results: {
     penSpeedKmh: { A: 44, B: 41, C: 38, D: 35, E: 32 },
