@@ -1,10 +1,12 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { renderReport } from '@racesync/report';
 import type { SyncPolicyInput } from '@racesync/sync-core';
 import { numberArg, parseArgs } from './args.js';
-import { runStrategy, STRATEGIES, type Strategy } from './run-strategy.js';
+import { type runStrategy, STRATEGIES, type Strategy, type StrategyRun } from './run-strategy.js';
 
 /**
  * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`:
@@ -14,7 +16,8 @@ import { runStrategy, STRATEGIES, type Strategy } from './run-strategy.js';
  * `strategies`, and `ratios` of every strategy against the baseline and against the oracle.
  * `--report` also writes the HTML report (the JSON output is the same either way). Tuning:
  * `--policy '{"signups":{"nearSweepMs":360000}}'` (adaptive and follow) and
- * `--only adaptive,oracle`.
+ * `--only adaptive,oracle`. Each strategy runs in its own process, `--parallel N` at a time (default
+ * 2: this machine's cores), so each one's `wallMs`, `cpuMs` and `peakRssMb` are its own.
  */
 const args = parseArgs(process.argv.slice(2));
 const seed = numberArg(args, 'seed', 1);
@@ -24,6 +27,8 @@ const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
 const policyArg = args.get('policy');
 const policy = typeof policyArg === 'string' ? (JSON.parse(policyArg) as SyncPolicyInput) : undefined;
+const parallel = numberArg(args, 'parallel', 2);
+if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel needs a whole number ≥ 1');
 const onlyArg = args.get('only');
 const only: Strategy[] =
   typeof onlyArg === 'string'
@@ -42,24 +47,51 @@ const wallStart = performance.now();
 const cpuStart = process.cpuUsage();
 
 type Run = Awaited<ReturnType<typeof runStrategy>>;
-const runs = new Map<Strategy, Run>();
-for (const strategy of STRATEGIES) {
-  if (!only.includes(strategy)) continue;
-  runs.set(
-    strategy,
-    await runStrategy(
-      strategy,
-      {
+
+/** Runs one strategy in a child process (same Node, same loader) and reads its figures. */
+function runInChild(strategy: Strategy, run: StrategyRun): Promise<Run> {
+  const script = fileURLToPath(new URL('./strategy-process.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, script, JSON.stringify({ strategy, run, report: collect.report })],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`strategy ${strategy} exited with ${code}`));
+      else resolvePromise(JSON.parse(out) as Run);
+    });
+  });
+}
+
+// The longest first, so the last one to finish is short.
+const queue = STRATEGIES.filter((s) => only.includes(s));
+const finished = new Map<Strategy, Run>();
+await Promise.all(
+  Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+    for (let strategy = queue.shift(); strategy !== undefined; strategy = queue.shift()) {
+      const run: StrategyRun = {
         seed,
         riders,
         hours,
         faults,
         ...(policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {}),
-      },
-      collect,
-    ),
-  );
+      };
+      finished.set(strategy, await runInChild(strategy, run));
+    }
+  }),
+);
+const runs = new Map<Strategy, Run>();
+for (const strategy of STRATEGIES) {
+  const run = finished.get(strategy);
+  if (run) runs.set(strategy, run);
 }
+const childCpuMs = [...runs.values()].reduce((sum, run) => sum + run.cpuMs, 0);
 const cpu = process.cpuUsage(cpuStart);
 
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
@@ -90,8 +122,11 @@ const result = {
   strategies,
   ratios: { vsBaseline: versus(runs.get('baseline')), vsOracle: versus(runs.get('oracle')) },
   machine: {
+    /** All strategies, start to end (they run `parallel` at a time). */
     wallMs: Math.round(performance.now() - wallStart),
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    /** CPU time of the strategies (each measured in its process) and of this process. */
+    cpuMs: childCpuMs + Math.round((cpu.user + cpu.system) / 1000),
+    parallel,
     loadAverage1m: Math.round(load[0]! * 100) / 100,
     loadAverage1mAfter: Math.round(loadavg()[0]! * 100) / 100,
   },

@@ -45,6 +45,8 @@ export function createEventsJob(options: {
   const feed = options.feed ?? null;
   /** First run of this job in this process (the feed's start-up grace is counted from it). */
   let firstRunAt: number | null = null;
+  /** Times of recent far fetches (they may use only `signups.farBudgetShare` of the site budget). */
+  let farFetchedAt: number[] = [];
   let tracker: EventTracker | null = null;
   let affinity: SeriesAffinity | null = null;
   let penShares: Map<string, number> | null = null;
@@ -173,16 +175,31 @@ export function createEventsJob(options: {
         retryAfter: (id) => tracker?.retryAfter(id),
         ...(coverage ? { coverage } : {}),
       });
+      // Far fetches (a cold start's first pass, mostly) take only a share of the budget, so they are
+      // spread out and never crowd out the near, team and final sweeps.
+      const farCap = Math.max(1, Math.floor(budget.capacity * p.signups.farBudgetShare));
+      farFetchedAt = farFetchedAt.filter((t) => t > now - budget.intervalMs);
+      let farLeft = farCap - farFetchedAt.length;
+      const selected = [];
+      for (const fetch of plan.due) {
+        if (selected.length >= allowance) break;
+        if (fetch.reason === 'far') {
+          if (farLeft <= 0) continue;
+          farLeft--;
+        }
+        selected.push(fetch);
+      }
       const updated: SignupCheck[] = [];
       let stoppedByLimit = false;
       let failures = 0;
-      for (const fetch of plan.due.slice(0, allowance)) {
+      for (const fetch of selected) {
         if (ctx.signal.aborted) break;
         const event = tracker.events.get(fetch.eventId);
         if (!event) continue;
         try {
           const result = await syncSignups(ctx, event.eventId, team, Math.round(fetch.priority * 10));
           const at = ctx.clock.now();
+          if (fetch.reason === 'far') farFetchedAt.push(at);
           if (result.delta.added.length > 0) affinity.observe(event.title, at, result.delta.added.length);
           const check: SignupCheck = {
             eventId: event.eventId,
@@ -218,7 +235,7 @@ export function createEventsJob(options: {
       if (updated.length > 0) await ctx.storage.putSignupChecks(updated);
       if (ctx.logger.debug) {
         const byReason: Record<string, number> = {};
-        for (const fetch of plan.due.slice(0, updated.length)) {
+        for (const fetch of selected.slice(0, updated.length)) {
           const event = tracker.events.get(fetch.eventId);
           const hours = event ? Math.ceil((event.startsAt - now) / HOUR) : -1;
           const band =
@@ -256,11 +273,20 @@ export function createEventsJob(options: {
             : firstRunAt + p.followerFeed.staleAfterMs;
         if (coverEnds >= after) nextDueAt = Math.min(nextDueAt, coverEnds + 1);
       }
-      if (replan.due.length > 0 || stoppedByLimit) {
+      farFetchedAt = farFetchedAt.filter((t) => t > after - budget.intervalMs);
+      const farFree = farFetchedAt.length < farCap;
+      const waiting = replan.due.filter((f) => f.reason !== 'far' || farFree);
+      if (waiting.length > 0 || stoppedByLimit) {
         // More is due than the budget allowed: come back when tokens are free again, but not more
         // often than minRunGapMs, so a saturated bucket is worked in small batches, not token by token.
         const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.site);
         nextDueAt = Math.min(nextDueAt, Math.max(refreshed.nextAvailableAt, after + p.events.minRunGapMs));
+      } else if (replan.due.length > 0) {
+        // Only far fetches wait, for their share of the budget.
+        nextDueAt = Math.min(
+          nextDueAt,
+          Math.max(farFetchedAt[0]! + budget.intervalMs, after + p.events.minRunGapMs),
+        );
       }
       return {
         status,

@@ -75,7 +75,8 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  *   rider may join any race; races only part of the team can enter (e.g. an A-only race) are swept
  *   less often, by 1/√(team share);
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
- *   `farChangedMinIntervalMs` (`farFavouriteMinIntervalMs` for series the team rides).
+ *   `farChangedMinIntervalMs` and from `farFirstLeadMs` before the start (`farFavouriteMinIntervalMs`
+ *   and the whole horizon for series the team rides).
  * When more is due than the budget allows, the most urgent go first: final, team, near, far; within
  * a class, series the team rides (`relevantSeries`), then the closest start.
  * Events already started are not planned. An event whose `coverage` is `final` gets only its final
@@ -111,7 +112,9 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     } else if (timeToStart <= p.nearWindowMs) {
       reason = 'near';
       const share = input.teamShare?.(event) ?? 1;
-      const sweep = p.nearSweepMs * Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
+      const sweep =
+        (favourite ? p.nearFavouriteSweepMs : p.nearSweepMs) *
+        Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
       dueAt = Math.max(
         last + (countsMoved ? sweep : p.unchangedCountsFactor * sweep),
         event.startsAt - p.nearWindowMs,
@@ -119,7 +122,7 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     } else if (countsMoved) {
       reason = 'far';
       const interval = favourite ? p.farFavouriteMinIntervalMs : p.farChangedMinIntervalMs;
-      dueAt = Math.max(last + interval, event.startsAt - p.horizonMs);
+      dueAt = Math.max(last + interval, event.startsAt - (favourite ? p.horizonMs : p.farFirstLeadMs));
     } else {
       reason = 'near'; // not due before it enters the near window
       dueAt = event.startsAt - p.nearWindowMs;

@@ -72,8 +72,10 @@ function validate(p: SyncPolicy): void {
   for (const key of [
     'farFavouriteMinIntervalMs',
     'nearSweepMs',
+    'nearFavouriteSweepMs',
     'nearWindowMs',
     'farChangedMinIntervalMs',
+    'farFirstLeadMs',
     'horizonMs',
     'finalSweepLeadMs',
   ] as const) {
@@ -84,6 +86,9 @@ function validate(p: SyncPolicy): void {
   }
   if (!(p.signups.siteBudgetShare > 0 && p.signups.siteBudgetShare <= 1)) {
     throw new SyncConfigError('policy.signups.siteBudgetShare', 'must be in (0, 1]');
+  }
+  if (!(p.signups.farBudgetShare > 0 && p.signups.farBudgetShare <= 1)) {
+    throw new SyncConfigError('policy.signups.farBudgetShare', 'must be in (0, 1]');
   }
   if (!Number.isInteger(p.signups.cacheSize) || p.signups.cacheSize < 1) {
     throw new SyncConfigError('policy.signups.cacheSize', 'must be a positive integer');

@@ -54,7 +54,7 @@ export interface SyncPolicy {
     /**
      * Freshness target for races a team rider is signed up for (withdrawals, teammates joining), by
      * time to start.
-     * @default <1 h: 1 min, <6 h: 5 min, <12 h: 15 min, <24 h: 30 min, beyond: 60 min
+     * @default <6 h: 5 min, <12 h: 15 min, <24 h: 30 min, beyond: 60 min
      */
     ttl: TtlBand[];
     /**
@@ -63,6 +63,12 @@ export interface SyncPolicy {
      * @default 360_000 (6 min)
      */
     nearSweepMs: number;
+    /**
+     * The near sweep of races of series the team rides (learned from its signups): most team
+     * signups land there, so they are swept more often.
+     * @default 360_000 (6 min)
+     */
+    nearFavouriteSweepMs: number;
     /**
      * When the feed's counts did not move since the last fetch, nothing can have changed short of a
      * join and a leave in one pen, so the refetch waits this many intervals.
@@ -76,13 +82,20 @@ export interface SyncPolicy {
     nearWindowMs: number;
     /**
      * Beyond the near window, events without team relevance are fetched only when their signup
-     * counts moved since the last fetch, at most once per this interval.
-     * @default 43_200_000 (12 h)
+     * counts moved since the last fetch, at most once per this interval, and not before they start
+     * within `farFirstLeadMs`.
+     * @default 86_400_000 (24 h)
      */
     farChangedMinIntervalMs: number;
     /**
+     * Events of series the team does not ride are first fetched (beyond the near window) once they
+     * start within this; series the team rides from `horizonMs` on.
+     * @default 86_400_000 (24 h)
+     */
+    farFirstLeadMs: number;
+    /**
      * The same for series the team rides (most long-lead team signups land there).
-     * @default 10_800_000 (3 h)
+     * @default 21_600_000 (6 h)
      */
     farFavouriteMinIntervalMs: number;
     /**
@@ -117,6 +130,13 @@ export interface SyncPolicy {
      * @default 0.9
      */
     siteBudgetShare: number;
+    /**
+     * Far fetches (races beyond the near window) may use at most this share of the site budget in
+     * any window of the bucket, so a cold start spreads its first pass over time instead of taking
+     * the whole budget, and never crowds out the near, team and final sweeps.
+     * @default 0.3
+     */
+    farBudgetShare: number;
     /**
      * Entries of the in-memory cache in front of the persisted signup checks.
      * @default 5000
@@ -228,23 +248,25 @@ export const DEFAULT_POLICY: SyncPolicy = {
   events: { listIntervalMs: 4 * MIN, markRemoved: true, minRunGapMs: 15_000 },
   signups: {
     ttl: [
-      { maxTimeToStartMs: HOUR, ttlMs: MIN },
       { maxTimeToStartMs: 6 * HOUR, ttlMs: 5 * MIN },
       { maxTimeToStartMs: 12 * HOUR, ttlMs: 15 * MIN },
       { maxTimeToStartMs: 24 * HOUR, ttlMs: 30 * MIN },
       { maxTimeToStartMs: Number.POSITIVE_INFINITY, ttlMs: 60 * MIN },
     ],
     nearSweepMs: 6 * MIN,
+    nearFavouriteSweepMs: 6 * MIN,
     nearWindowMs: 6 * HOUR,
     unchangedCountsFactor: 6,
-    farChangedMinIntervalMs: 12 * HOUR,
-    farFavouriteMinIntervalMs: 3 * HOUR,
+    farChangedMinIntervalMs: 24 * HOUR,
+    farFirstLeadMs: 24 * HOUR,
+    farFavouriteMinIntervalMs: 6 * HOUR,
     horizonMs: 48 * HOUR,
     finalSweepLeadMs: 4 * MIN,
     seriesMinSignups: 2,
     seriesMinShare: 0.02,
     seriesHalfLifeMs: 14 * 24 * HOUR,
     siteBudgetShare: 0.9,
+    farBudgetShare: 0.3,
     cacheSize: 5000,
   },
   followerFeed: {
