@@ -1,16 +1,23 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { renderReport } from '@racesync/report';
 import type { SyncPolicyInput } from '@racesync/sync-core';
 import { numberArg, parseArgs } from './args.js';
-import { runStrategy } from './run-strategy.js';
+import { type runStrategy, STRATEGIES, type Strategy, type StrategyRun } from './run-strategy.js';
 
 /**
  * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`:
- * the adaptive engine and the original schedule against the same simulated world, one after the
- * other in this process. `--report` also writes the HTML report of both side by side (the JSON
- * output is the same either way). Tuning: `--policy '{"signups":{"nearSweepMs":360000}}'`
- * (adaptive only) and `--only adaptive`.
+ * the four strategies — `baseline` (the original schedule), `adaptive` (site API only), `follow`
+ * (adaptive with the follower feed) and `oracle` (reads the truth: the floor) — each against a fresh
+ * copy of the same simulated world, one after the other in this process. Prints each under
+ * `strategies`, and `ratios` of every strategy against the baseline and against the oracle.
+ * `--report` also writes the HTML report (the JSON output is the same either way). Tuning:
+ * `--policy '{"signups":{"nearSweepMs":360000}}'` (adaptive and follow) and
+ * `--only adaptive,oracle`. Each strategy runs in its own process, `--parallel N` at a time (default
+ * 2: this machine's cores), so each one's `wallMs`, `cpuMs` and `peakRssMb` are its own.
  */
 const args = parseArgs(process.argv.slice(2));
 const seed = numberArg(args, 'seed', 1);
@@ -20,47 +27,123 @@ const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
 const policyArg = args.get('policy');
 const policy = typeof policyArg === 'string' ? (JSON.parse(policyArg) as SyncPolicyInput) : undefined;
-const only = args.get('only');
+const parallel = numberArg(args, 'parallel', 2);
+if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel needs a whole number ≥ 1');
+const onlyArg = args.get('only');
+const only: Strategy[] =
+  typeof onlyArg === 'string'
+    ? onlyArg.split(',').map((name) => {
+        if (!(STRATEGIES as readonly string[]).includes(name))
+          throw new Error(`--only: unknown strategy ${name} (${STRATEGIES.join(', ')})`);
+        return name as Strategy;
+      })
+    : [...STRATEGIES];
 
 const reportFile = args.get('report');
 if (reportFile === true) throw new Error('--report needs a file name, e.g. --report reports/day.html');
 const collect = { report: reportFile !== undefined };
-const { report: adaptiveReport, ...adaptive } = await runStrategy(
-  'adaptive',
-  { seed, riders, hours, faults, ...(policy ? { policy } : {}) },
-  collect,
+const load = loadavg();
+const wallStart = performance.now();
+const cpuStart = process.cpuUsage();
+
+type Run = Awaited<ReturnType<typeof runStrategy>>;
+
+/** Runs one strategy in a child process (same Node, same loader) and reads its figures. */
+function runInChild(strategy: Strategy, run: StrategyRun): Promise<Run> {
+  const script = fileURLToPath(new URL('./strategy-process.ts', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, script, JSON.stringify({ strategy, run, report: collect.report })],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  return new Promise((resolvePromise, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`strategy ${strategy} exited with ${code}`));
+      else resolvePromise(JSON.parse(out) as Run);
+    });
+  });
+}
+
+// The longest first, so the last one to finish is short.
+const queue = STRATEGIES.filter((s) => only.includes(s));
+const finished = new Map<Strategy, Run>();
+await Promise.all(
+  Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+    for (let strategy = queue.shift(); strategy !== undefined; strategy = queue.shift()) {
+      const run: StrategyRun = {
+        seed,
+        riders,
+        hours,
+        faults,
+        ...(policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {}),
+      };
+      finished.set(strategy, await runInChild(strategy, run));
+    }
+  }),
 );
-const baselineRun =
-  only === 'adaptive' ? null : await runStrategy('baseline', { seed, riders, hours, faults }, collect);
-const { report: baselineReport, ...baseline } = baselineRun ?? { report: undefined };
-const ratio = (a: number | null, b: number | null) =>
-  a === null || b === null || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
+const runs = new Map<Strategy, Run>();
+for (const strategy of STRATEGIES) {
+  const run = finished.get(strategy);
+  if (run) runs.set(strategy, run);
+}
+const childCpuMs = [...runs.values()].reduce((sum, run) => sum + run.cpuMs, 0);
+const cpu = process.cpuUsage(cpuStart);
+
+const ratio = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null || b == null || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
+const versus = (reference: Run | undefined) =>
+  reference
+    ? Object.fromEntries(
+        [...runs].map(([name, run]) => [
+          name,
+          {
+            calls: ratio(run.calls.total, reference.calls.total),
+            nearSignupLagP95: ratio(run.signupLag.near.p95Ms, reference.signupLag.near.p95Ms),
+            resultLagP95: ratio(run.resultLag.p95Ms, reference.resultLag.p95Ms),
+            riderLagP95: ratio(run.riderLag.p95Ms, reference.riderLag.p95Ms),
+          },
+        ]),
+      )
+    : null;
+const strategies = Object.fromEntries(
+  [...runs].map(([name, { report: _report, ...figures }]) => [name, figures]),
+);
 const result = {
   seed,
   riders,
   hours,
   faults: faultRate,
   ...(policy ? { policy } : {}),
-  strategies: { adaptive, ...(baselineRun ? { baseline } : {}) },
-  ratios: baselineRun
-    ? {
-        calls: ratio(adaptive.calls.total, baselineRun.calls.total),
-        nearSignupLagP95: ratio(adaptive.signupLag.near.p95Ms, baselineRun.signupLag.near.p95Ms),
-        resultLagP95: ratio(adaptive.resultLag.p95Ms, baselineRun.resultLag.p95Ms),
-        riderLagP95: ratio(adaptive.riderLag.p95Ms, baselineRun.riderLag.p95Ms),
-      }
-    : null,
+  strategies,
+  ratios: { vsBaseline: versus(runs.get('baseline')), vsOracle: versus(runs.get('oracle')) },
+  machine: {
+    /** All strategies, start to end (they run `parallel` at a time). */
+    wallMs: Math.round(performance.now() - wallStart),
+    /** CPU time of the strategies (each measured in its process) and of this process. */
+    cpuMs: childCpuMs + Math.round((cpu.user + cpu.system) / 1000),
+    parallel,
+    loadAverage1m: Math.round(load[0]! * 100) / 100,
+    loadAverage1mAfter: Math.round(loadavg()[0]! * 100) / 100,
+  },
 };
-if (reportFile !== undefined && adaptiveReport) {
+if (reportFile !== undefined) {
   const file = resolve(process.env.INIT_CWD ?? process.cwd(), reportFile);
   mkdirSync(dirname(file), { recursive: true });
+  const reports = [...runs].filter(([name]) => name !== 'oracle').map(([, run]) => run.report!);
+  const floor = runs.get('oracle')?.report;
   writeFileSync(
     file,
     renderReport({
-      title: 'racesync — adaptive engine vs the original schedule',
+      title: 'racesync — strategies side by side',
       subtitle: `Simulated upstream · seed ${seed} · ${riders} team riders · ${hours} h of simulated time${faultRate > 0 ? ` · fault rate ${faultRate}` : ''} · pnpm bench:day -- --report`,
       generatedAt: new Date().toISOString(),
-      runs: baselineReport ? [adaptiveReport, baselineReport] : [adaptiveReport],
+      runs: reports.length > 0 ? reports : floor ? [floor] : [],
+      ...(floor && reports.length > 0 ? { floor } : {}),
     }),
   );
   process.stderr.write(`report written to ${file}\n`);

@@ -1,4 +1,4 @@
-import { type ReportChange, type ReportRun, type RequestLog, recordRequests } from '@racesync/report';
+import { peakUse, type ReportChange, type ReportRun, recordRequests } from '@racesync/report';
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
 import {
@@ -12,28 +12,35 @@ import {
 } from '@racesync/verify';
 import { createZwiftClient, type Logger } from '@racesync/zwift-client';
 import { createBaselineEngine } from './baseline/baseline-engine.js';
+import { createOracleEngine } from './oracle/oracle-engine.js';
+import { oracleTimeline } from './oracle/oracle-timeline.js';
+import { seeded } from './seeded.js';
 
 const HOUR = 3_600_000;
+
+/**
+ * The strategies of the day benchmark: the original schedule, the adaptive engine on the site API
+ * only, the adaptive engine with the follower feed (a Zwift account that follows the team), and the
+ * oracle (reads the truth; the floor).
+ */
+export const STRATEGIES = ['baseline', 'adaptive', 'follow', 'oracle'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Report labels of the strategies. */
+export const STRATEGY_LABELS: Record<Strategy, string> = {
+  baseline: 'baseline (original schedule)',
+  adaptive: 'adaptive (site API only)',
+  follow: 'follow (adaptive + follower feed)',
+  oracle: 'oracle (the floor)',
+};
 
 export interface StrategyRun {
   seed: number;
   riders: number;
   hours: number;
   faults?: FaultOptions | null;
-  /** Policy overrides for the adaptive engine (tuning experiments). */
+  /** Policy overrides for the adaptive and follow engines (tuning experiments). */
   policy?: SyncPolicyInput;
-}
-
-/** A seeded [0, 1) stream (mulberry32) so retry jitter is reproducible. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
@@ -41,12 +48,9 @@ function seeded(seed: number): () => number {
  * same world), through the real client over loopback HTTP, into memory storage, on the
  * simulation's virtual clock. Returns the figures of the issue's benchmark.
  */
-export async function runStrategy(
-  strategy: 'adaptive' | 'baseline',
-  run: StrategyRun,
-  options: { report?: boolean } = {},
-) {
+export async function runStrategy(strategy: Strategy, run: StrategyRun, options: { report?: boolean } = {}) {
   const wallStart = performance.now();
+  const cpuStart = process.cpuUsage();
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -63,19 +67,21 @@ export async function runStrategy(
   const clock = sim.clock as VirtualClock;
   const start = clock.now();
   const end = start + run.hours * HOUR;
-  // For the report (only when asked, so the figures are measured exactly as before): every request,
-  // time-stamped and classified to its bucket by a wrapped fetch (the client has no request hook).
-  const requests: RequestLog | null = options.report
-    ? recordRequests(sim.fetch, () => clock.now(), urls)
-    : null;
+  // Every request, time-stamped and classified to its bucket by a wrapped fetch (the client has no
+  // request hook): the peak per minute of each bucket, and the report's call charts.
+  const requests = recordRequests(sim.fetch, () => clock.now(), urls);
   const client = createZwiftClient({
     apiKey: urls.apiKey,
     baseUrl: urls.baseUrl,
     siteBaseUrl: urls.siteBaseUrl,
     zwiftBaseUrl: urls.zwiftBaseUrl,
-    fetch: requests?.fetch ?? sim.fetch,
+    fetch: requests.fetch,
     clock,
     retry: { random: seeded(run.seed) },
+    // The follower feed: the simulated team captain's Zwift account, which follows the team.
+    ...(strategy === 'follow'
+      ? { zwiftAuth: urls.zwiftAccount, zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl }
+      : {}),
   });
   const { storage, recording } = recordingStorage(createMemoryStorage(), clock);
   const debug = { byReason: {} as Record<string, number>, runs: {} as Record<string, number> };
@@ -102,9 +108,18 @@ export async function runStrategy(
     instanceId: strategy,
   };
   const engine =
-    strategy === 'adaptive'
-      ? createSyncEngine({ ...common, ...(run.policy ? { policy: run.policy } : {}) })
-      : createBaselineEngine(common);
+    strategy === 'adaptive' || strategy === 'follow'
+      ? createSyncEngine({
+          ...common,
+          ...(run.policy ? { policy: run.policy } : {}),
+          ...(strategy === 'follow' ? { followerFeed: true } : {}),
+        })
+      : strategy === 'oracle'
+        ? createOracleEngine({
+            ...common,
+            timeline: oracleTimeline(sim.truthAt(end), sim.truthAt(start), start, end),
+          })
+        : createBaselineEngine(common);
   const changes: ReportChange[] = [];
   if (options.report) {
     engine.on('*', (e) => {
@@ -121,13 +136,13 @@ export async function runStrategy(
 
   const truth = sim.truthAt(end);
   let report: ReportRun | undefined;
-  if (requests) {
+  if (options.report) {
     const signups = signupLagSamples(truth, recording, start, end);
     const signupStats = signupLag(truth, recording, start, end).all;
     const results = resultLagSamples(truth, recording, start, end);
     const resultStats = resultLag(truth, recording, start, end);
     report = {
-      label: strategy === 'adaptive' ? 'adaptive' : 'baseline (original schedule)',
+      label: STRATEGY_LABELS[strategy],
       start,
       end,
       buckets: [...requests.calls].map(([name, calls]) => ({
@@ -166,10 +181,14 @@ export async function runStrategy(
     };
   }
   const detail = process.env.BENCH_DETAIL ? nearDetail(truth, recording, start, end) : undefined;
+  const peakPerMinute: Record<string, number> = {};
+  for (const [bucket, times] of [...requests.calls].sort(([a], [b]) => a.localeCompare(b)))
+    peakPerMinute[bucket] = peakUse(times, 60_000);
+  const cpu = process.cpuUsage(cpuStart);
   return {
     ...(report ? { report } : {}),
     ...(detail ? { detail } : {}),
-    calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint },
+    calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint, peakPerMinute },
     rateLimitViolations: stats.violations.total,
     signupLag: signupLag(truth, recording, start, end),
     resultLag: resultLag(truth, recording, start, end),
@@ -178,6 +197,7 @@ export async function runStrategy(
     faultsInjected: stats.faultsInjected,
     debug,
     wallMs: Math.round(performance.now() - wallStart),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     peakRssMb: Math.round((peakRss / 1024 / 1024) * 10) / 10,
     storage: {
       events: (await storage.listEvents({ includeRemoved: true })).length,

@@ -8,8 +8,8 @@
  * 3. Fails when Chromium fails, the page requests anything from the network or logs an error, or
  *    the PNG is blank.
  *
- * `--side-by-side` also renders the day benchmark's report of both strategies for the same hours
- * (`reports/report-side-by-side.html` / `.png`), written by the benchmark's own command
+ * `--side-by-side` also renders the day benchmark’s report of its strategies for the same hours
+ * (`reports/report-side-by-side.html` / `.png`: baseline, adaptive and follow, with the oracle as the floor), written by the benchmark's own command
  * (`pnpm bench:day -- --report …`, seed 1, 80 riders): the runner does not depend on the benchmark.
  */
 import { spawnSync } from 'node:child_process';

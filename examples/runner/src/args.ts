@@ -18,6 +18,8 @@ export interface RunnerArgs {
   progressMinutes: number | null;
   /** Print the engine's info/debug log and every change event. */
   verbose: boolean;
+  /** Simulated upstream: the follower feed from the simulator's Zwift account. Memory runner. */
+  follow: boolean;
   help: boolean;
 }
 
@@ -35,9 +37,10 @@ const FLAGS = new Set([
   'riders',
   'progress-minutes',
   'verbose',
+  'follow',
   'help',
 ]);
-const BOOLEAN = new Set(['once', 'due', 'verbose', 'help']);
+const BOOLEAN = new Set(['once', 'due', 'verbose', 'follow', 'help']);
 
 function positive(name: string, value: string, integer: boolean): number {
   const n = Number(value);
@@ -47,7 +50,10 @@ function positive(name: string, value: string, integer: boolean): number {
   return n;
 }
 
-export function parseArgs(argv: readonly string[], allowed: { due: boolean } = { due: true }): RunnerArgs {
+export function parseArgs(
+  argv: readonly string[],
+  allowed: { due: boolean; follow?: boolean } = { due: true, follow: true },
+): RunnerArgs {
   const values = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -58,7 +64,11 @@ export function parseArgs(argv: readonly string[], allowed: { due: boolean } = {
     }
     if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}" (see --help)`);
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (!FLAGS.has(name) || (name === 'due' && !allowed.due)) {
+    if (
+      !FLAGS.has(name) ||
+      (name === 'due' && !allowed.due) ||
+      (name === 'follow' && allowed.follow === false)
+    ) {
       throw new UsageError(`unknown flag --${name} (see --help)`);
     }
     if (BOOLEAN.has(name)) {
@@ -88,6 +98,7 @@ export function parseArgs(argv: readonly string[], allowed: { due: boolean } = {
     progressMinutes:
       str('progress-minutes') === null ? null : positive('progress-minutes', str('progress-minutes')!, false),
     verbose: values.has('verbose'),
+    follow: values.has('follow'),
     help: values.has('help'),
   };
   const modes = [args.once && '--once', args.due && '--due', args.hours !== null && '--hours'].filter(
@@ -105,7 +116,8 @@ export const MEMORY_HELP = `racesync example runner — memory storage
 Usage: pnpm start [-- flags]
 
 Without ZWIFTRACING_API_KEY it starts the simulated upstream and syncs a simulated team (offline);
-with it, it talks to the real API (set TEAM_CLUB_ID and/or TEAM_RIDER_IDS too).
+with it, it talks to the real API (set TEAM_CLUB_ID and/or TEAM_RIDER_IDS too; ZWIFT_USERNAME +
+ZWIFT_PASSWORD of a Zwift account that follows the team switch the follower feed on).
 
   --once               run each job once, then exit
   --hours H            run H hours (simulated: as fast as possible on a virtual clock; real API:
@@ -115,6 +127,8 @@ with it, it talks to the real API (set TEAM_CLUB_ID and/or TEAM_RIDER_IDS too).
   --seed S             simulated world's seed (1)
   --riders N           simulated team size (80)
   --progress-minutes M minutes between progress lines (15; 60 for runs over 6 h)
+  --follow             simulated upstream: sync signups from the follower feed of the simulator's
+                       Zwift account (with a real API key, set ZWIFT_USERNAME/ZWIFT_PASSWORD instead)
   --verbose            print every change event and the engine's log
   --help               this help
 
@@ -129,6 +143,8 @@ Usage: pnpm start:supabase [-- flags]
 Configuration comes from environment variables (see README.md): ZWIFTRACING_API_KEY,
 ZWIFTRACING_TIER, TEAM_RIDER_IDS and/or TEAM_CLUB_ID, and SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY
 or DATABASE_URL. RACESYNC_MIGRATE=1 applies the migrations first (needs DATABASE_URL).
+ZWIFT_USERNAME + ZWIFT_PASSWORD (optional): a Zwift account that follows the team's riders switches
+the follower feed on (Zwift's unofficial API; far fewer ZwiftRacing calls, signups seen sooner).
 
   --due                run the jobs that are due, then exit (for cron / scheduled invocations)
   --once               run every job once, due or not, then exit

@@ -20,6 +20,11 @@ export interface RunnerConfig {
     zwiftBaseUrl?: string;
   } | null;
   team: { riderIds?: number[]; clubId?: number } | null;
+  /**
+   * A Zwift account (ZWIFT_USERNAME + ZWIFT_PASSWORD) for the follower feed, with a real API key;
+   * null: the site-only planner.
+   */
+  zwift: { username: string; password: string; authBaseUrl?: string } | null;
   database: DatabaseConfig | null;
   migrate: boolean;
   schema: string;
@@ -47,6 +52,9 @@ export const ENV_VARS = [
   'ZWIFTRACING_BASE_URL',
   'ZWIFTRACING_SITE_BASE_URL',
   'ZWIFTRACING_ZWIFT_BASE_URL',
+  'ZWIFT_USERNAME',
+  'ZWIFT_PASSWORD',
+  'ZWIFT_AUTH_BASE_URL',
 ] as const;
 
 const isOn = (v: string | undefined) => v === '1' || v === 'true' || v === 'yes';
@@ -148,6 +156,15 @@ const schema = z
     ZWIFTRACING_ZWIFT_BASE_URL: optional(
       httpUrl('ZWIFTRACING_ZWIFT_BASE_URL', 'https://us-or-rly101.zwift.com'),
     ),
+    ZWIFT_USERNAME: optional(
+      z.string().max(320, {
+        message:
+          'is too long to be a Zwift login (value not shown) — use the e-mail address you log in to Zwift with',
+      }),
+    ),
+    // Never echoed, not even its length.
+    ZWIFT_PASSWORD: optional(z.string()),
+    ZWIFT_AUTH_BASE_URL: optional(httpUrl('ZWIFT_AUTH_BASE_URL', 'https://secure.zwift.com')),
   })
   .loose();
 
@@ -174,6 +191,17 @@ function crossCheck(env: Present, target: 'memory' | 'supabase'): [string, strin
     problems.push([
       'TEAM_RIDER_IDS',
       'or TEAM_CLUB_ID is required — set TEAM_CLUB_ID=<your club id> and/or TEAM_RIDER_IDS=<id>,<id>,…',
+    ]);
+  }
+  if (env.ZWIFT_USERNAME !== undefined && env.ZWIFT_PASSWORD === undefined) {
+    problems.push([
+      'ZWIFT_PASSWORD',
+      "is missing — ZWIFT_USERNAME is set, so set the Zwift account's password too (never printed), or unset ZWIFT_USERNAME to run without the follower feed",
+    ]);
+  } else if (env.ZWIFT_PASSWORD !== undefined && env.ZWIFT_USERNAME === undefined) {
+    problems.push([
+      'ZWIFT_USERNAME',
+      'is missing — ZWIFT_PASSWORD is set, so set the Zwift login (e-mail) too, or unset ZWIFT_PASSWORD to run without the follower feed',
     ]);
   }
   if (target === 'supabase') {
@@ -215,10 +243,19 @@ function crossCheck(env: Present, target: 'memory' | 'supabase'): [string, strin
   return problems;
 }
 
-/** The values that must never be printed: API key, service-role key, database URL and its password. */
+/**
+ * The values that must never be printed: API key, service-role key, database URL and its password,
+ * the Zwift password and login.
+ */
 export function secretsOf(env: Record<string, string | undefined>): string[] {
   const secrets: string[] = [];
-  for (const name of ['ZWIFTRACING_API_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'DATABASE_URL']) {
+  for (const name of [
+    'ZWIFTRACING_API_KEY',
+    'SUPABASE_SERVICE_ROLE_KEY',
+    'DATABASE_URL',
+    'ZWIFT_PASSWORD',
+    'ZWIFT_USERNAME',
+  ]) {
     const v = env[name]?.trim();
     if (v) secrets.push(v);
   }
@@ -285,6 +322,14 @@ export function parseEnv(env: Record<string, string | undefined>, target: 'memor
           }
         : null,
       team,
+      zwift:
+        keyed && e.ZWIFT_USERNAME !== undefined && e.ZWIFT_PASSWORD !== undefined
+          ? {
+              username: e.ZWIFT_USERNAME,
+              password: e.ZWIFT_PASSWORD,
+              ...(e.ZWIFT_AUTH_BASE_URL ? { authBaseUrl: e.ZWIFT_AUTH_BASE_URL } : {}),
+            }
+          : null,
       database,
       migrate: isOn(e.RACESYNC_MIGRATE),
       schema: e.RACESYNC_SCHEMA ?? 'racesync',

@@ -8,6 +8,7 @@ import { createMemoryStorage } from '@racesync/sync-core';
 import { type BucketName, type BucketSpec, createZwiftClient, systemClock } from '@racesync/zwift-client';
 import { MEMORY_HELP, type RunnerArgs } from './args.ts';
 import type { RunnerConfig } from './env.ts';
+import { followerFeedLine, zwiftAuthOf } from './follower-feed.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';
 import { limitsOf } from './limits.ts';
 import type { Output } from './output.ts';
@@ -30,7 +31,13 @@ export async function runMemoryRunner(options: RunnerOptions): Promise<number> {
   const shutdown = handleShutdown(out, options.signals, options.exit, options.signalRepeatWindowMs);
   try {
     if (config.upstream && config.team) {
-      return await realUpstream(out, args, config.upstream, config.team, forwarders, shutdown);
+      if (args.follow) {
+        out.error(
+          'racesync: --follow is for the simulated upstream; with a real API key, set ZWIFT_USERNAME and ZWIFT_PASSWORD (a Zwift account that follows the team) instead',
+        );
+        return 2;
+      }
+      return await realUpstream(out, args, config, config.upstream, config.team, forwarders, shutdown);
     }
     return await simulatedUpstream(out, args, forwarders, shutdown);
   } finally {
@@ -62,6 +69,8 @@ async function simulatedUpstream(
       fetch: requests.fetch,
       clock,
       ...(virtual ? {} : scaledClockAllowances(args.speed)),
+      // --follow: the simulated team captain's Zwift account, which follows most of the team.
+      ...(args.follow ? { zwiftAuth: urls.zwiftAccount, zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl } : {}),
     });
     out.line(
       `racesync: no ZWIFTRACING_API_KEY, so syncing a simulated team (seed ${args.seed}, ${args.riders} riders, club ${urls.clubId}) from the simulated upstream at ${urls.baseUrl.replace(/\/zr\/api$/, '')} into memory`,
@@ -70,6 +79,11 @@ async function simulatedUpstream(
       virtual
         ? 'racesync: simulated time runs as fast as the machine allows (virtual clock)'
         : `racesync: simulated time runs ${args.speed}× real time (--speed); Ctrl-C stops and prints the summary`,
+    );
+    out.line(
+      args.follow
+        ? "racesync: follower feed on (--follow): signups come from the simulated Zwift account's followed riders, with a site-list safety net"
+        : 'racesync: follower feed off: signups come from the ZwiftRacing site lists (pass --follow to try the feed)',
     );
     for (const f of forwarders) out.line(`racesync: forwarding change events to ${f.description}`);
     const mode = modeOf(args);
@@ -84,6 +98,7 @@ async function simulatedUpstream(
       requests,
       storage: upstream.storage,
       team: { clubId: urls.clubId },
+      followerFeed: args.follow,
       forwarders,
       title: 'simulated upstream, memory storage',
       reportSubtitle: `Simulated upstream (seed ${args.seed}, ${args.riders} team riders) · memory storage · times are simulated`,
@@ -124,6 +139,7 @@ function scaledClockAllowances(speed: number): {
 async function realUpstream(
   out: Output,
   args: RunnerArgs,
+  config: RunnerConfig,
   upstream: NonNullable<RunnerConfig['upstream']>,
   team: { riderIds?: number[]; clubId?: number },
   forwarders: Forwarder[],
@@ -142,10 +158,12 @@ async function realUpstream(
     ...bases,
     fetch: requests.fetch,
     clock,
+    ...zwiftAuthOf(config),
   });
   out.line(
     `racesync: syncing ${team.clubId ? `club ${team.clubId}` : ''}${team.clubId && team.riderIds ? ' + ' : ''}${team.riderIds ? `${team.riderIds.length} riders` : ''} from the real API (${upstream.tier} tier) into memory — data is lost on exit; use pnpm start:supabase to keep it`,
   );
+  out.line(followerFeedLine(config));
   for (const f of forwarders) out.line(`racesync: forwarding change events to ${f.description}`);
   const result = await runSession({
     out,
@@ -158,6 +176,7 @@ async function realUpstream(
     requests,
     storage: createMemoryStorage(),
     team,
+    followerFeed: config.zwift !== null,
     forwarders,
     title: 'real API, memory storage',
     reportSubtitle: `Real upstream (${upstream.tier} tier) · memory storage`,

@@ -46,6 +46,8 @@ export interface SessionInput {
   /** The storage the engine writes to (tracked on a virtual clock when it does I/O). */
   storage: StorageAdapter;
   team: { riderIds?: number[]; clubId?: number };
+  /** The client has a Zwift account: the engine runs the follower feed (`followerFeed`). */
+  followerFeed: boolean;
   forwarders: Forwarder[];
   /** What ran, e.g. `simulated upstream, memory storage`: the summary heading and report title. */
   title: string;
@@ -105,6 +107,9 @@ function eventLine(e: ChangeEvent): string {
       return `${e.type} ${e.job} ${e.status} (${e.apiCalls} calls, ${e.changes} changes)`;
     case 'sync.failed':
       return `${e.type} ${e.job}: ${e.errorKind} ${e.message}`;
+    case 'feed.fallback':
+    case 'feed.restored':
+      return `${e.type}: ${e.message}`;
   }
 }
 
@@ -119,10 +124,18 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
     team: s.team,
     clock,
     logger: engineLogger(out, s.args.verbose),
+    ...(s.followerFeed ? { followerFeed: true } : {}),
   });
   let refresh = () => {};
   const { observation } = observe(engine, (event) => {
-    if (event.type === 'sync.failed') {
+    if (event.type === 'feed.fallback') {
+      // Loud, verbose or not: signups come from the (costlier) site planner until the feed works again.
+      out.error(
+        `${timeLabel(event.at)} follower feed off (${event.errorKind}): ${event.message} — signups come from the ZwiftRacing site meanwhile; check ZWIFT_USERNAME/ZWIFT_PASSWORD and that the account is not locked`,
+      );
+    } else if (event.type === 'feed.restored') {
+      out.line(`${timeLabel(event.at)} ${event.message}`);
+    } else if (event.type === 'sync.failed') {
       out.error(
         `${timeLabel(event.at)} ${event.job} failed (${event.errorKind}): ${event.message}${HINTS[event.errorKind] ?? ''}`,
       );

@@ -29,7 +29,7 @@ export function startRunner(
   );
   let args: RunnerArgs;
   try {
-    args = parseArgs(options.argv, { due: target === 'supabase' });
+    args = parseArgs(options.argv, { due: target === 'supabase', follow: target === 'memory' });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     out.error(`racesync: ${error.message}`);

@@ -81,7 +81,7 @@ export async function summaryLines(s: SummaryInput): Promise<string[]> {
     const limit = spec
       ? `limit ${spec.capacity} per ${formatInterval(spec.intervalMs)}, peak ${peakUse(calls, spec.intervalMs)} in any window`
       : '';
-    lines.push(`    ${pad(name, 12)}${formatCount(calls.length).padStart(7)}   ${limit}`);
+    lines.push(`    ${pad(name, 14)}${formatCount(calls.length).padStart(6)}   ${limit}`);
   }
   const byJob = [...o.runsByJob].map(([job, n]) => `${job} ${n}`).join(', ');
   lines.push(

@@ -18,6 +18,7 @@ import { type Clock, createZwiftClient, systemClock } from '@racesync/zwift-clie
 import { createClient } from '@supabase/supabase-js';
 import { SUPABASE_HELP } from './args.ts';
 import type { RunnerConfig } from './env.ts';
+import { followerFeedLine, zwiftAuthOf } from './follower-feed.ts';
 import { createRealtimeForwarder } from './forward-realtime.ts';
 import { createWebSocketForwarder, type Forwarder } from './forward-ws.ts';
 import { limitsOf } from './limits.ts';
@@ -109,6 +110,7 @@ export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise
       clock,
       // Shared budget: every instance using this database takes its tokens from the same rows.
       rateLimitStore: engineStorage.rateLimitStore,
+      ...zwiftAuthOf(config),
     });
     if (config.wsUrl)
       forwarders.push(createWebSocketForwarder(config.wsUrl, { onError: (m) => out.error(m) }));
@@ -120,6 +122,7 @@ export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise
     out.line(
       `racesync: team ${[team.clubId ? `club ${team.clubId}` : '', team.riderIds ? `${team.riderIds.length} riders` : ''].filter(Boolean).join(' + ')} · ${upstream.tier} tier · shared rate limits and leases in the database`,
     );
+    out.line(followerFeedLine(config));
     for (const f of forwarders) out.line(`racesync: forwarding change events to ${f.description}`);
 
     const shutdown = handleShutdown(out, options.signals, options.exit, options.signalRepeatWindowMs);
@@ -136,6 +139,7 @@ export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise
         requests,
         storage: engineStorage,
         team,
+        followerFeed: config.zwift !== null,
         forwarders,
         title: `${database.kind === 'supabase' ? 'Supabase' : 'PostgreSQL'} storage`,
         reportSubtitle: `${describeDatabase(database, config.schema)} · ${upstream.tier} tier`,

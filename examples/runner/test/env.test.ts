@@ -142,6 +142,63 @@ describe('environment (zod)', () => {
   });
 });
 
+describe('Zwift account (follower feed)', () => {
+  const base = { ZWIFTRACING_API_KEY: 'zr-key-123456789', TEAM_CLUB_ID: '20650' };
+
+  it('ZWIFT_USERNAME + ZWIFT_PASSWORD with a key: the account (and its token endpoint) for the feed', () => {
+    for (const target of ['memory', 'supabase'] as const) {
+      const r = parseEnv(
+        {
+          ...base,
+          ...(target === 'supabase' ? { DATABASE_URL: 'postgres://u@h/db' } : {}),
+          ZWIFT_USERNAME: 'captain@example.com',
+          ZWIFT_PASSWORD: 'zw-pa55-word',
+          ZWIFT_AUTH_BASE_URL: 'http://127.0.0.1:9/zwift-auth',
+        },
+        target,
+      );
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.config.zwift).toEqual({
+        username: 'captain@example.com',
+        password: 'zw-pa55-word',
+        authBaseUrl: 'http://127.0.0.1:9/zwift-auth',
+      });
+    }
+  });
+
+  it('no account, or no API key (the simulated upstream brings its own with --follow): no feed', () => {
+    const none = parseEnv(base, 'memory');
+    expect(none.ok && none.config.zwift).toBe(null);
+    const simulated = parseEnv(
+      { ZWIFT_USERNAME: 'captain@example.com', ZWIFT_PASSWORD: 'zw-pa55-word' },
+      'memory',
+    );
+    expect(simulated.ok && simulated.config.zwift).toBe(null);
+  });
+
+  it('half an account is refused, naming the missing variable; the password is never echoed', () => {
+    expect(problems({ ...base, ZWIFT_USERNAME: 'captain@example.com' }, 'memory')).toEqual([
+      expect.stringMatching(/^ZWIFT_PASSWORD is missing — ZWIFT_USERNAME is set/),
+    ]);
+    const lines = problems({ ...base, ZWIFT_PASSWORD: 'zw-pa55-word' }, 'memory');
+    expect(lines).toEqual([expect.stringMatching(/^ZWIFT_USERNAME is missing — ZWIFT_PASSWORD is set/)]);
+    expect(lines.join('\n')).not.toContain('zw-pa55-word');
+    const bad = problems(
+      { ...base, ZWIFT_USERNAME: 'x'.repeat(400), ZWIFT_PASSWORD: 'zw-pa55-word' },
+      'memory',
+    );
+    expect(bad).toEqual([expect.stringMatching(/^ZWIFT_USERNAME is too long .*value not shown/)]);
+    expect(bad.join('\n')).not.toContain('xxxxxxxxxx');
+  });
+
+  it('the Zwift password and login are secrets (redacted from all output)', () => {
+    const secrets = secretsOf({ ZWIFT_USERNAME: 'captain@example.com', ZWIFT_PASSWORD: 'zw-pa55-word' });
+    expect(secrets).toEqual(expect.arrayContaining(['captain@example.com', 'zw-pa55-word']));
+    expect(createRedactor(secrets)('login captain@example.com / zw-pa55-word')).toBe('login *** / ***');
+  });
+});
+
 describe('flags', () => {
   it('parses values, ignores a bare `--` (pnpm start -- …)', () => {
     const a = parseArgs(['--', '--hours', '2', '--report=out/r.html', '--seed', '7', '--verbose']);
@@ -170,5 +227,11 @@ describe('flags', () => {
   it('--due is a Supabase-runner flag', () => {
     expect(() => parseArgs(['--due'], { due: false })).toThrow(/unknown flag --due/);
     expect(parseArgs(['--due']).due).toBe(true);
+  });
+
+  it('--follow is a memory-runner flag', () => {
+    expect(() => parseArgs(['--follow'], { due: true, follow: false })).toThrow(/unknown flag --follow/);
+    expect(parseArgs(['--follow']).follow).toBe(true);
+    expect(parseArgs([]).follow).toBe(false);
   });
 });

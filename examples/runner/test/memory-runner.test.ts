@@ -174,6 +174,93 @@ describe('memory runner with an API key (real-API mode: system clock, global fet
   });
 });
 
+describe('memory runner with the follower feed', () => {
+  const siteCalls = (out: string) => Number(/\n\s+site\s+(\d+)\s+limit/.exec(out)?.[1] ?? Number.NaN);
+
+  it("--follow (simulated upstream): signups come from the simulated Zwift account's feed, for far fewer site calls", async () => {
+    const run = async (argv: string[]) => {
+      const io = captureIo();
+      const code = await runMemoryRunner({
+        argv,
+        env: {},
+        stdout: io.stdout,
+        stderr: io.stderr,
+        signals: fakeSignals(),
+      });
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+      return io.out();
+    };
+    const args = ['--hours', '3', '--riders', '40', '--seed', '3'];
+    const feed = await run([...args, '--follow']);
+    expect(feed).toContain('follower feed on (--follow)');
+    expect(feed).toMatch(/\n\s+zwift-search\s+[1-9]\d*\s+limit/);
+    expect(feed).toMatch(/\n\s+zwift-entrants\s+[1-9]\d*\s+limit/);
+    expect(feed).toMatch(/sync runs\s+ok \d+ · partial \d+ · skipped \d+ · failed 0\s+\(.*follow [1-9]/);
+    expect(feed).toMatch(/changes\s+signup.added [1-9]/);
+    expect(feed).toMatch(/team signups [1-9]\d* active/);
+    expect(feed).toMatch(/signup lag\s+.*missed 0/);
+    expect(feed).toMatch(/upstream\s+\d+ requests served · 0 rate-limit violations/);
+
+    const site = await run(args);
+    expect(site).toContain('follower feed off');
+    expect(site).not.toMatch(/zwift-search/);
+    // Same world, same hours: the feed replaces most signup-list calls.
+    expect(siteCalls(feed)).toBeLessThan(siteCalls(site) / 4);
+  });
+
+  it('ZWIFT_USERNAME/ZWIFT_PASSWORD switch it on with an API key (the engine runs the follow job), never printed', async () => {
+    // Real-API mode runs on the system clock, outside the simulated world's days: the follow job runs
+    // (and skips, no race ahead); the feed's signups with credentials are tested with the Supabase
+    // runner on the simulator's clock (test/reliability/secrets-report.test.ts).
+    const sim = createSimulation({ seed: 4, teamSize: 12, days: 1 });
+    const urls = await sim.listen();
+    try {
+      const io = captureIo();
+      const code = await runMemoryRunner({
+        argv: ['--once'],
+        env: {
+          ZWIFTRACING_API_KEY: urls.apiKey,
+          TEAM_CLUB_ID: String(urls.clubId),
+          ZWIFTRACING_BASE_URL: urls.baseUrl,
+          ZWIFTRACING_SITE_BASE_URL: urls.siteBaseUrl,
+          ZWIFTRACING_ZWIFT_BASE_URL: urls.zwiftBaseUrl,
+          ZWIFT_AUTH_BASE_URL: urls.zwiftAuthBaseUrl,
+          ZWIFT_USERNAME: urls.zwiftAccount.username,
+          ZWIFT_PASSWORD: urls.zwiftAccount.password,
+        },
+        stdout: io.stdout,
+        stderr: io.stderr,
+        signals: fakeSignals(),
+      });
+      expect(io.err()).toBe('');
+      expect(code).toBe(0);
+      expect(io.out()).toContain('follower feed on (ZWIFT_USERNAME/ZWIFT_PASSWORD)');
+      expect(io.out()).toMatch(/sync runs\s+.*\(.*follow 1/);
+      for (const secret of [urls.zwiftAccount.password, urls.zwiftAccount.username, urls.apiKey]) {
+        expect(io.all()).not.toContain(secret);
+      }
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('--follow with a real API key is refused (the account comes from ZWIFT_USERNAME/ZWIFT_PASSWORD)', async () => {
+    const io = captureIo();
+    const code = await runMemoryRunner({
+      argv: ['--once', '--follow'],
+      env: { ZWIFTRACING_API_KEY: 'zr-key-123456789', TEAM_CLUB_ID: '1' },
+      stdout: io.stdout,
+      stderr: io.stderr,
+      signals: fakeSignals(),
+    });
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(
+      /--follow is for the simulated upstream; with a real API key, set ZWIFT_USERNAME/,
+    );
+  });
+});
+
 describe('memory runner as a real process (scaled clock, like `pnpm start`)', () => {
   it('runs until Ctrl-C, then stops gracefully with a summary and exit code 0', async () => {
     const result = await spawnRunner(

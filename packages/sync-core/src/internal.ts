@@ -14,7 +14,13 @@ export { createResultsJob } from './adaptive/results-job.js';
 export { createRidersJob } from './adaptive/riders-job.js';
 export type { AffinitySnapshot } from './adaptive/series-affinity.js';
 export { SeriesAffinity, seriesKey } from './adaptive/series-affinity.js';
-export type { FetchReason, PlanInput, PlannedFetch, SignupPlan } from './adaptive/signup-planner.js';
+export type {
+  FetchReason,
+  PlanInput,
+  PlannedFetch,
+  SignupPlan,
+  SiteCoverage,
+} from './adaptive/signup-planner.js';
 export { planSignupFetches } from './adaptive/signup-planner.js';
 export { createTeamJob } from './adaptive/team-job.js';
 export { diffFields } from './delta/diff-fields.js';
@@ -31,6 +37,13 @@ export type { JobEngineOptions } from './engine/job-engine.js';
 export { createJobEngine } from './engine/job-engine.js';
 export { silentLogger } from './engine/logger.js';
 export { EventBus } from './events/event-bus.js';
+export type { FeedCursor, FeedFallback, FollowEvidence, PenState } from './follow/feed-state.js';
+export { FeedState } from './follow/feed-state.js';
+export { createFollowJob } from './follow/follow-job.js';
+export type { SearchPass } from './follow/search-feed.js';
+export { SEARCH_PAGE_LIMIT, searchFeed } from './follow/search-feed.js';
+export { teamPresence } from './follow/team-presence.js';
+export { applyTeamSignups } from './operations/apply-team-signups.js';
 export type { StoreRidersResult } from './operations/store-riders.js';
 export { storeRiders } from './operations/store-riders.js';
 export type { EventListResult } from './operations/sync-event-list.js';

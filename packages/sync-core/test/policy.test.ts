@@ -7,7 +7,7 @@ const HOUR = 60 * MIN;
 describe('policy', () => {
   it('uses the design defaults for the signup TTL table', () => {
     const p = resolvePolicy();
-    expect(ttlFor(p, 30 * MIN)).toBe(MIN);
+    expect(ttlFor(p, 30 * MIN)).toBe(5 * MIN);
     expect(ttlFor(p, 3 * HOUR)).toBe(5 * MIN);
     expect(ttlFor(p, 8 * HOUR)).toBe(15 * MIN);
     expect(ttlFor(p, 20 * HOUR)).toBe(30 * MIN);

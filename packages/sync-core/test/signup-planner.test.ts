@@ -65,8 +65,8 @@ describe('signup planner', () => {
   it('follows the TTL table for races the team is in', () => {
     const moved = { A: 11, B: 20 };
     const cases: [number, number, boolean][] = [
-      [30 * MIN, MIN, true],
-      [30 * MIN, 30_000, false],
+      [30 * MIN, 5 * MIN, true],
+      [30 * MIN, 4 * MIN, false],
       [3 * HOUR, 5 * MIN, true],
       [3 * HOUR, 4 * MIN, false],
       [20 * HOUR, 30 * MIN, true],
@@ -87,17 +87,20 @@ describe('signup planner', () => {
     expect(plan([event('e', 3 * HOUR)], [check('e', factor * ttl, { A: 10, B: 20 }, 1)]).due.length).toBe(1);
   });
 
-  it('sweeps other near races on nearSweepMs, and far ones only when their counts moved', () => {
+  it('sweeps other near races on nearSweepMs, and far ones only when their counts moved, from farFirstLeadMs on', () => {
+    const lead = policy.signups.farFirstLeadMs;
     const p = plan(
       [
         event('near', 2 * HOUR, { A: 11 }),
-        event('far-moved', 30 * HOUR, { A: 3 }),
-        event('far-still', 30 * HOUR, { A: 3 }),
+        event('far-moved', lead - HOUR, { A: 3 }),
+        event('far-still', lead - HOUR, { A: 3 }),
+        event('far-early', lead + HOUR, { A: 3 }),
       ],
       [
         check('near', 8 * MIN, { A: 10 }),
         check('far-moved', policy.signups.farChangedMinIntervalMs, { A: 2 }),
         check('far-still', policy.signups.farChangedMinIntervalMs, { A: 3 }),
+        check('far-early', policy.signups.farChangedMinIntervalMs, { A: 2 }),
       ],
     );
     expect(p.due.map((d) => [d.eventId, d.reason])).toEqual([

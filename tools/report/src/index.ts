@@ -22,7 +22,7 @@ export {
 } from './format.ts';
 export type { LagDistribution, ReportBucket, ReportChange, ReportData, ReportRun } from './model.ts';
 export { analysePng, type DecodedPng, decodePng, type PngContent } from './png.ts';
-export { RUN_COLORS, renderReport } from './render.ts';
+export { FLOOR_COLOR, RUN_COLORS, renderReport } from './render.ts';
 export {
   bucketOf,
   DEFAULT_BASES,

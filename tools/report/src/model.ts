@@ -4,7 +4,7 @@
  * (simulated time for simulated runs), shown in UTC.
  */
 
-/** One report: a single run, or two runs side by side (e.g. adaptive vs the original schedule). */
+/** One report: one to four runs side by side (e.g. the benchmark's strategies), and optionally a floor. */
 export interface ReportData {
   /** Page title, e.g. "racesync — adaptive vs original schedule". */
   title: string;
@@ -12,8 +12,14 @@ export interface ReportData {
   subtitle?: string;
   /** When the report was generated (ISO string); shown in the footer. */
   generatedAt?: string;
-  /** One or two runs. With two, every chart is drawn for both on the same scales. */
+  /** One to four runs. With several, every chart is drawn for each, side by side, on the same scales. */
   runs: ReportRun[];
+  /**
+   * A run whose requests are the floor no strategy can beat (the benchmark's oracle, which reads
+   * the simulator's truth): its requests are drawn as a dark line in every run's call chart, and it
+   * gets its own column in the summary table. Not drawn in the lag and timeline sections.
+   */
+  floor?: ReportRun;
 }
 
 /** What one run did. */

@@ -4,12 +4,25 @@ import { binCounts, timelineChart, timelineRows } from './charts/timeline.ts';
 import { escapeHtml, formatCount, formatDuration, formatInterval, formatTime } from './format.ts';
 import type { LagDistribution, ReportBucket, ReportData, ReportRun } from './model.ts';
 
-/** Colours of the first and second run. */
-export const RUN_COLORS = ['#2563eb', '#ea580c'] as const;
+/** Colours of the runs, in order. */
+export const RUN_COLORS = ['#2563eb', '#ea580c', '#16a34a', '#9333ea'] as const;
+/** Colour of the floor (e.g. the oracle). */
+export const FLOOR_COLOR = '#111827';
 
 const PAGE_WIDTH = 1200;
 const GAP = 24;
-const BUCKET_ORDER = ['site', 'results', 'riders-bulk', 'clubs', 'riders', 'results-zp', 'zwift'];
+const BUCKET_ORDER = [
+  'site',
+  'zwift-search',
+  'zwift-entrants',
+  'zwift-auth',
+  'results',
+  'riders-bulk',
+  'clubs',
+  'riders',
+  'results-zp',
+  'zwift',
+];
 
 const CSS = `
 *{box-sizing:border-box}
@@ -67,11 +80,13 @@ function lagCell(lag: LagDistribution | null): string {
 }
 
 function swatch(i: number): string {
-  return `<span class="swatch" style="background:${RUN_COLORS[i % RUN_COLORS.length]}"></span>`;
+  const color = i < 0 ? FLOOR_COLOR : RUN_COLORS[i % RUN_COLORS.length];
+  return `<span class="swatch" style="background:${color}"></span>`;
 }
 
 function summaryTable(data: ReportData): string {
-  const runs = data.runs;
+  const runs = data.floor ? [...data.runs, data.floor] : data.runs;
+  const swatchOf = (i: number) => swatch(data.floor && i === runs.length - 1 ? -1 : i);
   const rows: [string, string[]][] = [];
   rows.push(['window', runs.map((r) => `${formatTime(r.start)} + ${formatDuration(r.end - r.start)}`)]);
   rows.push([
@@ -114,7 +129,7 @@ function summaryTable(data: ReportData): string {
   }
   return [
     '<table><thead><tr><th></th>',
-    ...runs.map((r, i) => `<th>${swatch(i)}${escapeHtml(r.label)}</th>`),
+    ...runs.map((r, i) => `<th>${swatchOf(i)}${escapeHtml(r.label)}</th>`),
     '</tr></thead><tbody>',
     ...rows.map(
       ([name, cells]) => `<tr><th>${name}</th>${cells.map((c) => `<td class="num">${c}</td>`).join('')}</tr>`,
@@ -127,13 +142,18 @@ function callsSection(data: ReportData, colW: number): string {
   const runs = data.runs;
   const out: string[] = [
     '<h2>Requests over time, per rate-limit bucket</h2>',
-    '<p class="note">Each chart shows, along the run, the most requests made in any one window of the bucket’s length — what the limit constrains (sliding windows). The dashed red line is the limit; anything above it would be a violation and is drawn in red.</p>',
+    `<p class="note">Each chart shows, along the run, the most requests made in any one window of the bucket’s length — what the limit constrains (sliding windows). The dashed red line is the limit; anything above it would be a violation and is drawn in red.${data.floor ? ` The dark line is the floor — ${escapeHtml(data.floor.label)}: the requests no strategy can do without.` : ''}</p>`,
   ];
-  const buckets = bucketsOf(runs);
+  const buckets = bucketsOf(data.floor ? [...runs, data.floor] : runs);
   if (buckets.length === 0) out.push('<p class="note">No requests were made.</p>');
   for (const b of buckets) {
     const series = runs.map((r) => callsOf(r, b.name));
-    const peak = Math.max(b.capacity, ...series.map((s) => (s ? peakUse(s.calls, s.intervalMs) : 0)));
+    const floor = data.floor ? (callsOf(data.floor, b.name)?.calls ?? []) : undefined;
+    const peak = Math.max(
+      b.capacity,
+      ...series.map((s) => (s ? peakUse(s.calls, s.intervalMs) : 0)),
+      floor ? peakUse(floor, b.intervalMs) : 0,
+    );
     const yMax = peak * 1.18;
     out.push(
       `<h3>${escapeHtml(b.name)} <span class="muted-text">— at most ${formatCount(b.capacity)} per ${formatInterval(b.intervalMs)}</span></h3>`,
@@ -143,7 +163,7 @@ function callsSection(data: ReportData, colW: number): string {
       const bucket = series[i] ?? { ...b, calls: [] };
       out.push(
         '<div class="cell">',
-        `<p class="cap">${swatch(i)}${escapeHtml(run.label)}: <b>${formatCount(bucket.calls.length)}</b> requests · peak <b>${peakUse(bucket.calls, bucket.intervalMs)}</b> of ${formatCount(bucket.capacity)}</p>`,
+        `<p class="cap">${swatch(i)}${escapeHtml(run.label)}: <b>${formatCount(bucket.calls.length)}</b> requests · peak <b>${peakUse(bucket.calls, bucket.intervalMs)}</b> of ${formatCount(bucket.capacity)}${floor ? ` · ${swatch(-1)}floor <b>${formatCount(floor.length)}</b>` : ''}</p>`,
         callsChart(bucket, {
           width: colW - 22,
           height: 118,
@@ -151,6 +171,7 @@ function callsSection(data: ReportData, colW: number): string {
           end: run.end,
           yMax,
           color: RUN_COLORS[i % RUN_COLORS.length]!,
+          ...(floor ? { floor } : {}),
         }),
         '</div>',
       );
@@ -227,13 +248,15 @@ function timelineSection(data: ReportData, colW: number): string {
  * Renders `data` as one self-contained HTML page: inline CSS and SVG only — no scripts, fonts,
  * images or any other request (a Content-Security-Policy of `default-src 'none'` enforces it).
  * Sections: summary table, requests over time per bucket against the limit, signup and result lag
- * distributions, change timeline. With two runs, each chart shows both side by side on shared scales.
+ * distributions, change timeline. With several runs, each chart shows them side by side on shared
+ * scales; a `floor` (e.g. the benchmark's oracle) is drawn as a dark line in every call chart.
  */
 export function renderReport(data: ReportData): string {
-  if (data.runs.length === 0 || data.runs.length > 2) {
-    throw new RangeError(`renderReport needs one or two runs (got ${data.runs.length})`);
+  if (data.runs.length === 0 || data.runs.length > RUN_COLORS.length) {
+    throw new RangeError(`renderReport needs one to ${RUN_COLORS.length} runs (got ${data.runs.length})`);
   }
-  const colW = data.runs.length === 1 ? PAGE_WIDTH : (PAGE_WIDTH - GAP) / 2;
+  const n = data.runs.length;
+  const colW = (PAGE_WIDTH - GAP * (n - 1)) / n;
   const body = [
     `<h1>${escapeHtml(data.title)}</h1>`,
     data.subtitle ? `<p class="sub">${escapeHtml(data.subtitle)}</p>` : '',

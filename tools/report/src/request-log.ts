@@ -9,26 +9,31 @@ export interface UpstreamBases {
   baseUrl?: string;
   siteBaseUrl?: string;
   zwiftBaseUrl?: string;
+  /** Zwift's token endpoint host (the client's `zwiftAuthBaseUrl`). */
+  zwiftAuthBaseUrl?: string;
 }
 
 export const DEFAULT_BASES: Required<UpstreamBases> = {
   baseUrl: 'https://api.zwiftracing.app/api',
   siteBaseUrl: 'https://zwiftracing.app',
   zwiftBaseUrl: 'https://us-or-rly101.zwift.com',
+  zwiftAuthBaseUrl: 'https://secure.zwift.com',
 };
 
 const trim = (url: string) => url.replace(/\/+$/, '');
 
 /**
  * The bucket of a request, as the client's rate-limit table assigns it: `riders`, `riders-bulk`,
- * `clubs`, `results`, `results-zp`, `site`, `zwift`; `other` for anything else.
+ * `clubs`, `results`, `results-zp`, `site`, `zwift`, and Zwift's authenticated API: `zwift-auth`
+ * (the token endpoint), `zwift-search`, `zwift-entrants`; `other` for anything else.
  */
 export function bucketOf(url: string, method: string, bases: UpstreamBases = {}): string {
   const b = { ...DEFAULT_BASES, ...bases };
-  const candidates: [string, 'public' | 'site' | 'zwift'][] = [
+  const candidates: [string, 'public' | 'site' | 'zwift' | 'zwift-auth'][] = [
     [trim(b.baseUrl), 'public'],
     [trim(b.siteBaseUrl), 'site'],
     [trim(b.zwiftBaseUrl), 'zwift'],
+    [trim(b.zwiftAuthBaseUrl), 'zwift-auth'],
   ];
   candidates.sort((x, y) => y[0].length - x[0].length); // longest prefix first
   const href = url.split(/[?#]/, 1)[0]!;
@@ -36,7 +41,13 @@ export function bucketOf(url: string, method: string, bases: UpstreamBases = {})
     if (!href.startsWith(`${base}/`)) continue;
     const path = href.slice(base.length);
     if (api === 'site') return path.startsWith('/api/') ? 'site' : 'other';
-    if (api === 'zwift') return path.startsWith('/api/public/events') ? 'zwift' : 'other';
+    if (api === 'zwift-auth') return path.endsWith('/openid-connect/token') ? 'zwift-auth' : 'other';
+    if (api === 'zwift') {
+      if (path.startsWith('/api/public/events')) return 'zwift';
+      if (path.startsWith('/api/events/search')) return 'zwift-search';
+      if (path.startsWith('/api/events/subgroups/entrants/')) return 'zwift-entrants';
+      return 'other';
+    }
     if (path.startsWith('/public/riders')) return method.toUpperCase() === 'POST' ? 'riders-bulk' : 'riders';
     if (path.startsWith('/public/clubs/')) return 'clubs';
     if (path.startsWith('/public/results/')) return 'results';

@@ -95,9 +95,33 @@ describe('renderReport', () => {
     expect(html).toContain('&lt;k&gt;');
   });
 
-  it('refuses zero or three runs', () => {
+  it('refuses zero or five runs', () => {
     expect(() => renderReport({ title: 'x', runs: [] })).toThrow(RangeError);
-    expect(() => renderReport({ title: 'x', runs: [run('a'), run('b'), run('c')] })).toThrow(RangeError);
+    expect(() =>
+      renderReport({ title: 'x', runs: ['a', 'b', 'c', 'd', 'e'].map((label) => run(label)) }),
+    ).toThrow(RangeError);
+  });
+
+  it('three runs and a floor: the floor is a dark line in every call chart and a column of the summary', () => {
+    const oracle = run('oracle (the floor)', {
+      buckets: [{ name: 'site', capacity: 10, intervalMs: MIN, calls: [T0 + HOUR, T0 + 2 * HOUR] }],
+    });
+    const html = renderReport({
+      title: 'four strategies',
+      runs: [run('baseline'), run('adaptive'), run('follow')],
+      floor: oracle,
+    });
+    // One floor line per run in the site chart; the clubs bucket has no floor calls (a flat line).
+    expect(html.match(/class="floor"/g)?.length).toBe(3 * 2);
+    expect(html).toContain('floor <b>2</b>');
+    expect(html).toContain(
+      '<th><span class="swatch" style="background:#111827"></span>oracle (the floor)</th>',
+    );
+    expect(html).toContain('#16a34a');
+    // The floor is not a run of the lag section or the timeline.
+    expect(html.match(/oracle \(the floor\)/g)?.length).toBe(2);
+    const withoutFloor = renderReport({ title: 'no floor', runs: [run('adaptive')] });
+    expect(withoutFloor).not.toContain('class="floor"');
   });
 });
 
@@ -124,6 +148,7 @@ describe('request log (the workaround for a client without a request hook)', () 
     baseUrl: 'http://127.0.0.1:9/zr/api',
     siteBaseUrl: 'http://127.0.0.1:9/site',
     zwiftBaseUrl: 'http://127.0.0.1:9/zwift',
+    zwiftAuthBaseUrl: 'http://127.0.0.1:9/zwift-auth',
   };
   it.each([
     ['http://127.0.0.1:9/zr/api/public/riders/123', 'GET', 'riders'],
@@ -135,6 +160,15 @@ describe('request log (the workaround for a client without a request hook)', () 
     ['http://127.0.0.1:9/site/api/events/upcoming', 'GET', 'site'],
     ['http://127.0.0.1:9/site/api/events/5188741/signups?x=1', 'GET', 'site'],
     ['http://127.0.0.1:9/zwift/api/public/events/upcoming', 'GET', 'zwift'],
+    ['http://127.0.0.1:9/zwift/api/events/search?limit=200', 'POST', 'zwift-search'],
+    [
+      'http://127.0.0.1:9/zwift/api/events/subgroups/entrants/77?type=following&start=0',
+      'GET',
+      'zwift-entrants',
+    ],
+    ['http://127.0.0.1:9/zwift/api/profiles/me', 'GET', 'other'],
+    ['http://127.0.0.1:9/zwift-auth/auth/realms/zwift/protocol/openid-connect/token', 'POST', 'zwift-auth'],
+    ['http://127.0.0.1:9/zwift-auth/elsewhere', 'GET', 'other'],
     ['http://elsewhere/thing', 'GET', 'other'],
   ])('%s %s → %s', (url, method, bucket) => {
     expect(bucketOf(url, method, bases)).toBe(bucket);
@@ -144,6 +178,12 @@ describe('request log (the workaround for a client without a request hook)', () 
     expect(bucketOf('https://api.zwiftracing.app/api/public/riders', 'POST')).toBe('riders-bulk');
     expect(bucketOf('https://zwiftracing.app/api/events/upcoming', 'GET')).toBe('site');
     expect(bucketOf('https://us-or-rly101.zwift.com/api/public/events/upcoming', 'GET')).toBe('zwift');
+    expect(bucketOf('https://us-or-rly101.zwift.com/api/events/search?limit=200', 'POST')).toBe(
+      'zwift-search',
+    );
+    expect(bucketOf('https://secure.zwift.com/auth/realms/zwift/protocol/openid-connect/token', 'POST')).toBe(
+      'zwift-auth',
+    );
   });
 
   it('records each request with the clock time, strings, URLs and Request objects alike', async () => {

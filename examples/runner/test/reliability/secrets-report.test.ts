@@ -1,10 +1,12 @@
 /**
  * Secrets in what the Supabase runner leaves behind after a faulty run: its stdout and stderr, the
  * HTML report (`--report`) and every row of every table it wrote. The API key is distinctive, the
- * upstream faults 30 % of responses, and `DATABASE_URL` carries a distinctive password (the test
+ * upstream faults 30 % of responses, `DATABASE_URL` carries a distinctive password (the test
  * cluster trusts loopback for this role, so the password travels but is not checked — the
- * adapter's own secrets test covers real password failures). A second run cannot reach its
- * database at all (the password in that URL too).
+ * adapter's own secrets test covers real password failures), and the follower feed runs with a
+ * Zwift account (ZWIFT_USERNAME/ZWIFT_PASSWORD) whose password is distinctive. A second run cannot
+ * reach its database at all (the password in that URL too); a third gets a wrong Zwift password
+ * and falls back to the site planner, loudly.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,11 +20,10 @@ import { captureIo, fakeSignals } from '../helpers.ts';
 
 const API_KEY = `zr-live-${'9f2c'.repeat(8)}`;
 const DB_PASSWORD = 'Tr0ub4dor&3-runner-secret';
-const FORMS = [API_KEY, DB_PASSWORD].flatMap((s) => [
-  s,
-  encodeURIComponent(s),
-  Buffer.from(s).toString('base64'),
-]);
+const ZWIFT_PASSWORD = 'zw1ft-C0rrect-Horse-secret';
+const WRONG_ZWIFT_PASSWORD = 'zw1ft-Wr0ng-Battery-secret';
+const SECRETS = [API_KEY, DB_PASSWORD, ZWIFT_PASSWORD, WRONG_ZWIFT_PASSWORD];
+const FORMS = () => SECRETS.flatMap((s) => [s, encodeURIComponent(s), Buffer.from(s).toString('base64')]);
 
 let cluster: PgCluster;
 let sql: postgres.Sql;
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 const expectNoSecret = (label: string, text: string) => {
-  for (const form of FORMS) {
+  for (const form of FORMS()) {
     const at = text.indexOf(form);
     expect(at, `${label}: …${text.slice(Math.max(0, at - 150), at + 40)}…`).toBe(-1);
   }
@@ -57,6 +58,9 @@ describe('the Supabase runner never writes a secret', () => {
       faults: { rate: 0.3 },
     });
     const urls = await sim.listen();
+    sim.setZwiftPassword(ZWIFT_PASSWORD);
+    // The login (a derived name) is a secret too.
+    SECRETS.push(urls.zwiftAccount.username);
     const databaseUrl = cluster.url.replace('postgres@', `postgres:${encodeURIComponent(DB_PASSWORD)}@`);
     const env = {
       ZWIFTRACING_API_KEY: API_KEY,
@@ -64,6 +68,9 @@ describe('the Supabase runner never writes a secret', () => {
       ZWIFTRACING_BASE_URL: urls.baseUrl,
       ZWIFTRACING_SITE_BASE_URL: urls.siteBaseUrl,
       ZWIFTRACING_ZWIFT_BASE_URL: urls.zwiftBaseUrl,
+      ZWIFT_AUTH_BASE_URL: urls.zwiftAuthBaseUrl,
+      ZWIFT_USERNAME: urls.zwiftAccount.username,
+      ZWIFT_PASSWORD,
       RACESYNC_MIGRATE: '1',
       RACESYNC_SCHEMA: 'runner_secrets',
     };
@@ -81,6 +88,11 @@ describe('the Supabase runner never writes a secret', () => {
       });
       expect(code, io.all()).toBe(0);
       expect(sim.stats().faultsInjected.total).toBeGreaterThan(20);
+      // The feed ran: Zwift's search and entrants were called, and team signups were stored.
+      expect(io.out()).toContain('follower feed on (ZWIFT_USERNAME/ZWIFT_PASSWORD)');
+      expect(io.out()).toMatch(/\n\s+zwift-search\s+[1-9]/);
+      expect(io.out()).toMatch(/\n\s+zwift-entrants\s+[1-9]/);
+      expect(io.out()).toMatch(/team signups [1-9]\d* active/);
       const html = readFileSync(report, 'utf8');
       expect(html).toContain('<svg');
       expectNoSecret('output', io.all());
@@ -112,6 +124,36 @@ describe('the Supabase runner never writes a secret', () => {
       expect(failed).toBe(1);
       expect(down.all()).toMatch(/connect|reach|refused/i);
       expectNoSecret('unreachable output', down.all());
+
+      // A wrong Zwift password: the feed falls back loudly, signups keep coming from the site.
+      const wrong = captureIo();
+      sim.setFaults(null);
+      const fellBack = await runSupabaseRunner({
+        argv: ['--hours', '1'],
+        env: { ...env, DATABASE_URL: databaseUrl, ZWIFT_PASSWORD: WRONG_ZWIFT_PASSWORD },
+        stdout: wrong.stdout,
+        stderr: wrong.stderr,
+        signals: fakeSignals(),
+        clock: sim.clock,
+        fetch: sim.fetch,
+      });
+      expect(fellBack, wrong.all()).toBe(0);
+      expect(wrong.err()).toMatch(
+        /follower feed off \(auth\):.*signups come from the ZwiftRacing site meanwhile/,
+      );
+      expect(wrong.out()).toMatch(/\n\s+site\s+[1-9]/);
+      expectNoSecret('fallback output', wrong.all());
+      const failedFeed = await sql.unsafe(
+        `select to_jsonb(t)::text as row from runner_secrets.sync_log t where job = 'follow' and error_kind = 'auth'`,
+      );
+      expect(failedFeed.length).toBeGreaterThan(0);
+      for (const { name } of tables) {
+        for (const row of await sql.unsafe(
+          `select to_jsonb(t)::text as row from runner_secrets."${name}" t`,
+        )) {
+          expectNoSecret(`table ${name} after the fallback`, String(row.row));
+        }
+      }
     } finally {
       await sim.close();
     }

@@ -1,6 +1,7 @@
 import { budgetOf } from '../engine/budget.js';
 import { classifyError } from '../engine/classify-error.js';
 import type { Job, JobOutcome, RunContext } from '../engine/job.js';
+import type { FeedState } from '../follow/feed-state.js';
 import { syncEventList } from '../operations/sync-event-list.js';
 import { syncSignups } from '../operations/sync-signups.js';
 import { SOURCE_BUCKETS } from '../source/sync-source.js';
@@ -8,29 +9,53 @@ import type { EventRecord, ResultJob, SignupCheck } from '../storage/records.js'
 import { EventTracker } from './event-tracker.js';
 import { estimateFinish } from './race-duration.js';
 import { type AffinitySnapshot, SeriesAffinity } from './series-affinity.js';
-import { planSignupFetches } from './signup-planner.js';
+import { planSignupFetches, type SiteCoverage } from './signup-planner.js';
 
 const HOUR = 3_600_000;
 
 /** Cursor persisted with the events job's state. */
 interface EventsCursor {
   listDueAt: number;
+  /** Last successful list fetch. */
+  listAt: number;
   /** Events that started up to this time have been handed to the results queue. */
   startsScannedTo: number;
   affinity: AffinitySnapshot;
 }
+
+/** Pen labels every rider category maps to; other labels (e.g. `W`) may hold anyone. */
+const CATEGORY_PENS = new Set(['A', 'B', 'C', 'D', 'E']);
 
 /**
  * The unified event sync: fetch the upcoming-events list once (its signup counts are the change
  * signal), upsert all of it, then fetch the signup lists the planner says are due — within the site
  * budget, most urgent first. Races that start with team riders signed up are handed to the results
  * queue (persisted), so results are fetched when the race should be over.
+ *
+ * With the follower feed (`feed`), races whose signups the feed currently covers get only the
+ * safety net: the final sweep, and only where a team rider the feed cannot see (not followed, or
+ * never seen in a followed pen) could be — a pen of their category, or a pen open to anyone. Races
+ * the feed does not cover (no signal, beyond its searches, the feed stale or in fallback) are
+ * planned as without a feed. The list is then fetched every `followerFeed.listIntervalMs`.
  */
-export function createEventsJob(options: { onResultsQueued: (dueAt: number) => void }): Job {
+export function createEventsJob(options: {
+  onResultsQueued: (dueAt: number) => void;
+  feed?: FeedState;
+}): Job {
+  const feed = options.feed ?? null;
+  /** First run of this job in this process (the feed's start-up grace is counted from it). */
+  let firstRunAt: number | null = null;
+  /** Times of recent far fetches (they may use only `signups.farBudgetShare` of the site budget). */
+  let farFetchedAt: number[] = [];
   let tracker: EventTracker | null = null;
   let affinity: SeriesAffinity | null = null;
   let penShares: Map<string, number> | null = null;
-  let cursor: EventsCursor = { listDueAt: 0, startsScannedTo: Number.NaN, affinity: {} };
+  let cursor: EventsCursor = {
+    listDueAt: 0,
+    listAt: Number.NEGATIVE_INFINITY,
+    startsScannedTo: Number.NaN,
+    affinity: {},
+  };
 
   return {
     name: 'events',
@@ -40,17 +65,23 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       const c = (stored ?? {}) as Partial<EventsCursor>;
       cursor = {
         listDueAt: typeof c.listDueAt === 'number' ? c.listDueAt : now,
+        listAt: typeof c.listAt === 'number' ? c.listAt : Number.NEGATIVE_INFINITY,
         startsScannedTo: typeof c.startsScannedTo === 'number' ? c.startsScannedTo : now,
         affinity: c.affinity && typeof c.affinity === 'object' ? c.affinity : {},
       };
       tracker ??= new EventTracker(policy.signups.cacheSize);
       await tracker.load(storage, now - 6 * HOUR);
       affinity = null;
+      if (feed) {
+        shareEvents(feed, tracker);
+        await feed.refreshFrom(storage);
+      }
     },
 
     async run(ctx: RunContext): Promise<JobOutcome> {
       const p = ctx.policy;
       const now = ctx.clock.now();
+      firstRunAt ??= now;
       tracker ??= new EventTracker(p.signups.cacheSize);
       affinity ??= new SeriesAffinity(
         {
@@ -66,8 +97,12 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       let errorKind: string | null = null;
       let message: string | null = null;
 
-      // 1. The list.
-      if (now >= cursor.listDueAt || tracker.events.size === 0) {
+      // 1. The list (less often while the follower feed gives the signup signal).
+      const feedHealthy = feed?.healthy(now, p) ?? false;
+      const listDue =
+        now >= cursor.listDueAt &&
+        (!feedHealthy || now >= cursor.listAt + p.followerFeed.listIntervalMs || feed?.listWanted === true);
+      if (listDue || tracker.events.size === 0) {
         try {
           const list = await syncEventList(ctx, {
             markRemoved: p.events.markRemoved,
@@ -77,6 +112,11 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
           penShares = await teamPenShares(ctx, team);
           tracker.prune(now - 6 * HOUR);
           cursor.listDueAt = now + p.events.listIntervalMs;
+          cursor.listAt = now;
+          if (feed) {
+            shareEvents(feed, tracker);
+            feed.listWanted = false;
+          }
         } catch (error) {
           const info = classifyError(error);
           if (info.kind === 'aborted') throw error;
@@ -108,6 +148,23 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
         for (const pen of event.categories) share += shares.get(pen) ?? 0;
         return Math.min(1, share);
       };
+      // With the follower feed: what the site planner still covers (the safety net).
+      let coverage: ((event: EventRecord) => SiteCoverage) | undefined;
+      if (feed) {
+        const safety = await netOf(ctx, feed, team);
+        // The feed has not searched yet (start-up): for a while, only the final sweeps.
+        const starting =
+          feed.nearAt === null && feed.fallback === null && now - firstRunAt < p.followerFeed.staleAfterMs;
+        coverage = (event) => {
+          if (starting) return 'final';
+          if (!feed.covers(event, ctx.clock.now(), p)) return 'full';
+          if (safety.anyPen) return 'final';
+          for (const pen of event.categories) {
+            if (!CATEGORY_PENS.has(pen) || safety.categories.has(pen)) return 'final';
+          }
+          return 'none';
+        };
+      }
       const plan = planSignupFetches({
         now,
         policy: p,
@@ -116,17 +173,33 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
         relevantSeries,
         teamShare,
         retryAfter: (id) => tracker?.retryAfter(id),
+        ...(coverage ? { coverage } : {}),
       });
+      // Far fetches (a cold start's first pass, mostly) take only a share of the budget, so they are
+      // spread out and never crowd out the near, team and final sweeps.
+      const farCap = Math.max(1, Math.floor(budget.capacity * p.signups.farBudgetShare));
+      farFetchedAt = farFetchedAt.filter((t) => t > now - budget.intervalMs);
+      let farLeft = farCap - farFetchedAt.length;
+      const selected = [];
+      for (const fetch of plan.due) {
+        if (selected.length >= allowance) break;
+        if (fetch.reason === 'far') {
+          if (farLeft <= 0) continue;
+          farLeft--;
+        }
+        selected.push(fetch);
+      }
       const updated: SignupCheck[] = [];
       let stoppedByLimit = false;
       let failures = 0;
-      for (const fetch of plan.due.slice(0, allowance)) {
+      for (const fetch of selected) {
         if (ctx.signal.aborted) break;
         const event = tracker.events.get(fetch.eventId);
         if (!event) continue;
         try {
           const result = await syncSignups(ctx, event.eventId, team, Math.round(fetch.priority * 10));
           const at = ctx.clock.now();
+          if (fetch.reason === 'far') farFetchedAt.push(at);
           if (result.delta.added.length > 0) affinity.observe(event.title, at, result.delta.added.length);
           const check: SignupCheck = {
             eventId: event.eventId,
@@ -137,6 +210,10 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
           tracker.setCheck(check);
           updated.push(check);
           if (result.partial) status = 'partial';
+          // Team riders the list shows: the follow job checks them against their pen's followed entrants.
+          else if (feed) {
+            for (const row of result.present) feed.addEvidence({ ...row, eventId: event.eventId, at });
+          }
         } catch (error) {
           const info = classifyError(error);
           if (info.kind === 'aborted') break;
@@ -158,7 +235,7 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       if (updated.length > 0) await ctx.storage.putSignupChecks(updated);
       if (ctx.logger.debug) {
         const byReason: Record<string, number> = {};
-        for (const fetch of plan.due.slice(0, updated.length)) {
+        for (const fetch of selected.slice(0, updated.length)) {
           const event = tracker.events.get(fetch.eventId);
           const hours = event ? Math.ceil((event.startsAt - now) / HOUR) : -1;
           const band =
@@ -182,17 +259,34 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
         relevantSeries: (event) => currentAffinity.isRelevant(event.title, after),
         teamShare,
         retryAfter: (id) => tracker?.retryAfter(id),
+        ...(coverage ? { coverage } : {}),
       });
-      let nextDueAt = Math.min(
-        cursor.listDueAt,
-        replan.nextDueAt,
-        nextStart(tracker, cursor.startsScannedTo),
-      );
-      if (replan.due.length > 0 || stoppedByLimit) {
+      const listAgainAt = feedHealthy
+        ? Math.max(cursor.listDueAt, cursor.listAt + p.followerFeed.listIntervalMs)
+        : cursor.listDueAt;
+      let nextDueAt = Math.min(listAgainAt, replan.nextDueAt, nextStart(tracker, cursor.startsScannedTo));
+      // The feed's cover ends when it goes stale (or its start-up grace ends): plan again then.
+      if (feed && feed.fallback === null) {
+        const coverEnds =
+          feed.nearAt !== null
+            ? feed.nearAt + p.followerFeed.staleAfterMs
+            : firstRunAt + p.followerFeed.staleAfterMs;
+        if (coverEnds >= after) nextDueAt = Math.min(nextDueAt, coverEnds + 1);
+      }
+      farFetchedAt = farFetchedAt.filter((t) => t > after - budget.intervalMs);
+      const farFree = farFetchedAt.length < farCap;
+      const waiting = replan.due.filter((f) => f.reason !== 'far' || farFree);
+      if (waiting.length > 0 || stoppedByLimit) {
         // More is due than the budget allowed: come back when tokens are free again, but not more
         // often than minRunGapMs, so a saturated bucket is worked in small batches, not token by token.
         const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.site);
         nextDueAt = Math.min(nextDueAt, Math.max(refreshed.nextAvailableAt, after + p.events.minRunGapMs));
+      } else if (replan.due.length > 0) {
+        // Only far fetches wait, for their share of the budget.
+        nextDueAt = Math.min(
+          nextDueAt,
+          Math.max(farFetchedAt[0]! + budget.intervalMs, after + p.events.minRunGapMs),
+        );
       }
       return {
         status,
@@ -203,6 +297,38 @@ export function createEventsJob(options: { onResultsQueued: (dueAt: number) => v
       };
     },
   };
+}
+
+/** Hands the listed races to the follower feed (it applies signups only to races the site list stored). */
+function shareEvents(feed: FeedState, tracker: EventTracker): void {
+  feed.events = new Map(
+    [...tracker.events.values()].map((e) => [
+      e.eventId,
+      { startsAt: e.startsAt, categories: e.categories, removedAt: e.removedAt },
+    ]),
+  );
+}
+
+/**
+ * The safety net's reach: the categories of the team riders the feed cannot see (not followed, or
+ * never seen in a followed pen); `anyPen` when one of them has no known category.
+ */
+async function netOf(
+  ctx: RunContext,
+  feed: FeedState,
+  team: ReadonlySet<number>,
+): Promise<{ categories: Set<string>; anyPen: boolean }> {
+  const riders = feed.notFollowed(team);
+  const categories = new Set<string>();
+  if (riders.length === 0) return { categories, anyPen: false };
+  const stored = new Map((await ctx.storage.getRiders(riders)).map((r) => [r.riderId, r.category]));
+  let anyPen = false;
+  for (const riderId of riders) {
+    const category = stored.get(riderId);
+    if (category) categories.add(category);
+    else anyPen = true;
+  }
+  return { categories, anyPen };
 }
 
 /** Share of the team per category (pen label), from the stored riders; empty when unknown. */

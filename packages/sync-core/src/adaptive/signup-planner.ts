@@ -35,7 +35,17 @@ export interface PlanInput {
    * @default () => 1 (every event)
    */
   teamShare?(event: EventRecord): number;
+  /**
+   * What the site planner still has to cover for an event: `full` (everything below), `final`
+   * (only the final sweep — another signal, e.g. the follower feed, gives its team signups, but
+   * riders that signal cannot see could be in it), or `none` (another signal covers it entirely).
+   * @default () => 'full'
+   */
+  coverage?(event: EventRecord): SiteCoverage;
 }
+
+/** What the site planner covers for one event (see {@link PlanInput.coverage}). */
+export type SiteCoverage = 'full' | 'final' | 'none';
 
 /** The plan: what is due now (most urgent first) and when the next fetch becomes due. */
 export interface SignupPlan {
@@ -65,10 +75,12 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  *   rider may join any race; races only part of the team can enter (e.g. an A-only race) are swept
  *   less often, by 1/√(team share);
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
- *   `farChangedMinIntervalMs` (`farFavouriteMinIntervalMs` for series the team rides).
+ *   `farChangedMinIntervalMs` and from `farFirstLeadMs` before the start (`farFavouriteMinIntervalMs`
+ *   and the whole horizon for series the team rides).
  * When more is due than the budget allows, the most urgent go first: final, team, near, far; within
  * a class, series the team rides (`relevantSeries`), then the closest start.
- * Events already started are not planned.
+ * Events already started are not planned. An event whose `coverage` is `final` gets only its final
+ * sweep; `none`, nothing.
  */
 export function planSignupFetches(input: PlanInput): SignupPlan {
   const { now, policy } = input;
@@ -83,6 +95,8 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
       nextDueAt = Math.min(nextDueAt, event.startsAt - p.horizonMs);
       continue;
     }
+    const coverage = input.coverage?.(event) ?? 'full';
+    if (coverage === 'none') continue;
     const check = input.checkOf(event.eventId);
     const last = check?.fetchedAt ?? Number.NEGATIVE_INFINITY;
     const countsMoved = !check || !sameCounts(check.countsAtFetch, event.signupCounts);
@@ -98,7 +112,9 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     } else if (timeToStart <= p.nearWindowMs) {
       reason = 'near';
       const share = input.teamShare?.(event) ?? 1;
-      const sweep = p.nearSweepMs * Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
+      const sweep =
+        (favourite ? p.nearFavouriteSweepMs : p.nearSweepMs) *
+        Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
       dueAt = Math.max(
         last + (countsMoved ? sweep : p.unchangedCountsFactor * sweep),
         event.startsAt - p.nearWindowMs,
@@ -106,13 +122,18 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     } else if (countsMoved) {
       reason = 'far';
       const interval = favourite ? p.farFavouriteMinIntervalMs : p.farChangedMinIntervalMs;
-      dueAt = Math.max(last + interval, event.startsAt - p.horizonMs);
+      dueAt = Math.max(last + interval, event.startsAt - (favourite ? p.horizonMs : p.farFirstLeadMs));
     } else {
       reason = 'near'; // not due before it enters the near window
       dueAt = event.startsAt - p.nearWindowMs;
     }
     const finalStart = event.startsAt - p.finalSweepLeadMs;
     if (last < finalStart && finalStart <= dueAt) {
+      reason = 'final';
+      dueAt = finalStart;
+    }
+    if (coverage === 'final') {
+      if (last >= finalStart) continue;
       reason = 'final';
       dueAt = finalStart;
     }

@@ -5,6 +5,8 @@ import { createEventsJob } from '../adaptive/events-job.js';
 import { createResultsJob } from '../adaptive/results-job.js';
 import { createRidersJob } from '../adaptive/riders-job.js';
 import { createTeamJob } from '../adaptive/team-job.js';
+import { FeedState } from '../follow/feed-state.js';
+import { createFollowJob } from '../follow/follow-job.js';
 import type { TeamConfig } from '../operations/sync-team.js';
 import { resolvePolicy } from '../policy/resolve-policy.js';
 import type { SyncPolicyInput } from '../policy/sync-policy.js';
@@ -50,6 +52,18 @@ export interface SyncEngineOptions {
    * @default true when the storage has leases, false otherwise
    */
   useLeases?: boolean;
+  /**
+   * Use the follower feed: Zwift's event search, seen from a Zwift account that follows the team,
+   * as the signal for the team's signups (`source.zwift`: a `@racesync/zwift-client` client created
+   * with `zwiftAuth`). The feed's followee counts show where the team signed up at the cost of one
+   * search every `policy.followerFeed.nearPollMs`, plus one entrants call per pen whose count moved;
+   * the site API keeps the race list and a safety net for team riders the account does not follow
+   * (the final sweep of races their category can enter). When the Zwift credentials fail, the engine
+   * falls back to the site planner (warning, sync-log entry, `feed.fallback` event) and retries the
+   * feed with back-off. Zwift's API is unofficial.
+   * @default false (the site API only)
+   */
+  followerFeed?: boolean;
 }
 
 /**
@@ -65,6 +79,7 @@ export interface SyncEngineOptions {
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   validateEngineOptions(options);
   const policy = resolvePolicy(options.policy);
+  const feed = options.followerFeed ? new FeedState() : undefined;
   return createJobEngine({
     source: options.source,
     storage: options.storage,
@@ -74,8 +89,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     jobs: (pull) => [
       createTeamJob(options.team, { onMembersAdded: (at) => pull('riders', at) }),
       createRidersJob(),
-      createEventsJob({ onResultsQueued: (dueAt) => pull('results', dueAt) }),
+      createEventsJob({ onResultsQueued: (dueAt) => pull('results', dueAt), ...(feed ? { feed } : {}) }),
       createResultsJob({ onTeamResults: (at) => pull('riders', at + policy.riders.afterResultsDelayMs) }),
+      ...(feed ? [createFollowJob(feed)] : []),
     ],
     instanceId: options.instanceId ?? `racesync-${randomUUID().slice(0, 8)}`,
     maxWaitMs: 0,

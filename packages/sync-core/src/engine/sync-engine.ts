@@ -3,8 +3,8 @@ import type { ChangeListener } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { RunSummary } from './run-record.js';
 
-/** Names of the engine's jobs. */
-export type JobName = 'team' | 'riders' | 'events' | 'results' | (string & {});
+/** Names of the engine's jobs (`follow` only with the `followerFeed` option). */
+export type JobName = 'team' | 'riders' | 'events' | 'results' | 'follow' | (string & {});
 
 /** A running sync. */
 export interface SyncEngine {

@@ -14,6 +14,7 @@ const OPTION_NAMES = new Set([
   'logger',
   'instanceId',
   'useLeases',
+  'followerFeed',
 ]);
 
 /** Checks every option of `createSyncEngine`; throws `SyncConfigError` naming the first one at fault. */
@@ -88,6 +89,18 @@ export function validateEngineOptions(options: SyncEngineOptions): void {
     (typeof options.instanceId !== 'string' || options.instanceId === '')
   ) {
     throw new SyncConfigError('instanceId', `must be a non-empty string (got ${String(options.instanceId)})`);
+  }
+  if (options.followerFeed !== undefined) {
+    if (typeof options.followerFeed !== 'boolean') {
+      throw new SyncConfigError(
+        'followerFeed',
+        `must be true or false (got ${String(options.followerFeed)})`,
+      );
+    }
+    if (options.followerFeed) {
+      assertFunction(source.zwift?.events?.search, 'source.zwift.events.search');
+      assertFunction(source.zwift?.subgroups?.entrants, 'source.zwift.subgroups.entrants');
+    }
   }
   if (options.useLeases !== undefined) {
     if (typeof options.useLeases !== 'boolean') {

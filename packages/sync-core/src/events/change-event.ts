@@ -71,6 +71,22 @@ export interface SyncFailedEvent extends Base {
   retryAt: number;
 }
 
+/**
+ * The follower feed (engine option `followerFeed`) stopped or works again. `feed.fallback`: the
+ * Zwift credentials failed (locked account, wrong password, token refused, no account configured):
+ * the site planner covers every race until the feed is retried at `retryAt`. `feed.restored`: a
+ * search succeeded again after a fallback.
+ */
+export interface FeedStatusEvent extends Base {
+  type: 'feed.fallback' | 'feed.restored';
+  /** The error kind that caused the fallback (`auth`, `config`); `null` for `feed.restored`. */
+  errorKind: string | null;
+  /** What happened, without any secret. */
+  message: string;
+  /** When the feed is tried again; `null` for `feed.restored`. */
+  retryAt: number | null;
+}
+
 /** Every change event the engine emits. */
 export type ChangeEvent =
   | RiderChangedEvent
@@ -79,7 +95,8 @@ export type ChangeEvent =
   | EventChangedEvent
   | ResultsReadyEvent
   | SyncCompletedEvent
-  | SyncFailedEvent;
+  | SyncFailedEvent
+  | FeedStatusEvent;
 
 /** The `type` of a change event. */
 export type ChangeEventType = ChangeEvent['type'];

@@ -1,5 +1,6 @@
 import type { RunContext } from '../engine/job.js';
 import type { SignupDelta, SignupPresence } from '../storage/storage-adapter.js';
+import { applyTeamSignups } from './apply-team-signups.js';
 
 /** What one signup-list fetch changed. */
 export interface SignupSyncResult {
@@ -8,6 +9,8 @@ export interface SignupSyncResult {
   teamSignups: number;
   /** The list had malformed records: withdrawals were not inferred from it. */
   partial: boolean;
+  /** The team riders the list showed (with their pens), as applied. */
+  present: SignupPresence[];
 }
 
 /**
@@ -36,27 +39,7 @@ export async function syncSignups(
         present.set(active.riderId, { riderId: active.riderId, pen: active.pen });
     }
   }
-  const delta = await ctx.storage.applySignups(eventId, [...present.values()], now);
-  for (const row of delta.added) {
-    ctx.bus.emit({
-      id: `signup.added:${eventId}:${row.riderId}:${now}`,
-      type: 'signup.added',
-      at: now,
-      eventId,
-      riderId: row.riderId,
-      pen: row.pen,
-    });
-  }
-  for (const row of delta.withdrawn) {
-    ctx.bus.emit({
-      id: `signup.withdrawn:${eventId}:${row.riderId}:${now}`,
-      type: 'signup.withdrawn',
-      at: now,
-      eventId,
-      riderId: row.riderId,
-      pen: row.pen,
-    });
-  }
-  ctx.counters.changes += delta.added.length + delta.withdrawn.length + delta.penChanged.length;
-  return { delta, teamSignups: present.size, partial };
+  const listed = [...present.values()];
+  const delta = await applyTeamSignups(ctx, eventId, listed, now);
+  return { delta, teamSignups: present.size, partial, present: listed };
 }

@@ -72,8 +72,10 @@ function validate(p: SyncPolicy): void {
   for (const key of [
     'farFavouriteMinIntervalMs',
     'nearSweepMs',
+    'nearFavouriteSweepMs',
     'nearWindowMs',
     'farChangedMinIntervalMs',
+    'farFirstLeadMs',
     'horizonMs',
     'finalSweepLeadMs',
   ] as const) {
@@ -85,6 +87,9 @@ function validate(p: SyncPolicy): void {
   if (!(p.signups.siteBudgetShare > 0 && p.signups.siteBudgetShare <= 1)) {
     throw new SyncConfigError('policy.signups.siteBudgetShare', 'must be in (0, 1]');
   }
+  if (!(p.signups.farBudgetShare > 0 && p.signups.farBudgetShare <= 1)) {
+    throw new SyncConfigError('policy.signups.farBudgetShare', 'must be in (0, 1]');
+  }
   if (!Number.isInteger(p.signups.cacheSize) || p.signups.cacheSize < 1) {
     throw new SyncConfigError('policy.signups.cacheSize', 'must be a positive integer');
   }
@@ -95,6 +100,20 @@ function validate(p: SyncPolicy): void {
     throw new SyncConfigError('policy.signups.seriesMinShare', 'must be in [0, 1]');
   }
   positive('policy.signups.seriesHalfLifeMs', p.signups.seriesHalfLifeMs);
+  for (const key of [
+    'nearPollMs',
+    'nearWindowMs',
+    'farPollMs',
+    'listIntervalMs',
+    'staleAfterMs',
+    'retryAfterMs',
+    'retryMaxMs',
+  ] as const) {
+    positive(`policy.followerFeed.${key}`, p.followerFeed[key]);
+  }
+  if (p.followerFeed.retryMaxMs < p.followerFeed.retryAfterMs) {
+    throw new SyncConfigError('policy.followerFeed.retryMaxMs', 'must be ≥ policy.followerFeed.retryAfterMs');
+  }
   if (!p.results.penSpeedKmh || typeof p.results.penSpeedKmh !== 'object') {
     throw new SyncConfigError('policy.results.penSpeedKmh', 'must be an object of pen → km/h');
   }

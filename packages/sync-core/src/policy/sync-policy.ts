@@ -54,7 +54,7 @@ export interface SyncPolicy {
     /**
      * Freshness target for races a team rider is signed up for (withdrawals, teammates joining), by
      * time to start.
-     * @default <1 h: 1 min, <6 h: 5 min, <12 h: 15 min, <24 h: 30 min, beyond: 60 min
+     * @default <6 h: 5 min, <12 h: 15 min, <24 h: 30 min, beyond: 60 min
      */
     ttl: TtlBand[];
     /**
@@ -63,6 +63,12 @@ export interface SyncPolicy {
      * @default 360_000 (6 min)
      */
     nearSweepMs: number;
+    /**
+     * The near sweep of races of series the team rides (learned from its signups): most team
+     * signups land there, so they are swept more often.
+     * @default 360_000 (6 min)
+     */
+    nearFavouriteSweepMs: number;
     /**
      * When the feed's counts did not move since the last fetch, nothing can have changed short of a
      * join and a leave in one pen, so the refetch waits this many intervals.
@@ -76,13 +82,20 @@ export interface SyncPolicy {
     nearWindowMs: number;
     /**
      * Beyond the near window, events without team relevance are fetched only when their signup
-     * counts moved since the last fetch, at most once per this interval.
-     * @default 43_200_000 (12 h)
+     * counts moved since the last fetch, at most once per this interval, and not before they start
+     * within `farFirstLeadMs`.
+     * @default 86_400_000 (24 h)
      */
     farChangedMinIntervalMs: number;
     /**
+     * Events of series the team does not ride are first fetched (beyond the near window) once they
+     * start within this; series the team rides from `horizonMs` on.
+     * @default 86_400_000 (24 h)
+     */
+    farFirstLeadMs: number;
+    /**
      * The same for series the team rides (most long-lead team signups land there).
-     * @default 10_800_000 (3 h)
+     * @default 21_600_000 (6 h)
      */
     farFavouriteMinIntervalMs: number;
     /**
@@ -118,10 +131,61 @@ export interface SyncPolicy {
      */
     siteBudgetShare: number;
     /**
+     * Far fetches (races beyond the near window) may use at most this share of the site budget in
+     * any window of the bucket, so a cold start spreads its first pass over time instead of taking
+     * the whole budget, and never crowds out the near, team and final sweeps.
+     * @default 0.3
+     */
+    farBudgetShare: number;
+    /**
      * Entries of the in-memory cache in front of the persisted signup checks.
      * @default 5000
      */
     cacheSize: number;
+  };
+  followerFeed: {
+    /**
+     * Only with the engine's `followerFeed` option. How often Zwift's event search is polled for
+     * the races starting within `nearWindowMs` (one call: the account's followee counts of every
+     * pen). A team rider's join or leave is seen within this long, plus one entrants call.
+     * @default 150_000 (2.5 min)
+     */
+    nearPollMs: number;
+    /**
+     * The window searched every `nearPollMs` (races starting within it); the rest of the signup
+     * horizon is searched every `farPollMs`.
+     * @default 21_600_000 (6 h)
+     */
+    nearWindowMs: number;
+    /**
+     * How often the rest of the signup horizon (`signups.horizonMs`) beyond the near window is
+     * searched (a few calls: 200 events per answer).
+     * @default 3_600_000 (60 min)
+     */
+    farPollMs: number;
+    /**
+     * While the feed works, how often the site's upcoming-events list is fetched (it stores the
+     * races; the feed's counts are the signup signal).
+     * @default 1_800_000 (30 min)
+     */
+    listIntervalMs: number;
+    /**
+     * The feed counts as down when no near search succeeded for this long: the site planner then
+     * covers every race as it does without a feed, until a search succeeds again.
+     * @default 600_000 (10 min)
+     */
+    staleAfterMs: number;
+    /**
+     * After the Zwift credentials fail (locked account, wrong password, token refused), the feed
+     * is retried after this long, doubling up to `retryMaxMs`; the site planner covers meanwhile.
+     * @default 900_000 (15 min)
+     */
+    retryAfterMs: number;
+    /**
+     * Longest wait between retries of failed credentials.
+     * @default 14_400_000 (4 h)
+     */
+    retryMaxMs: number;
   };
   results: {
     /**
@@ -184,24 +248,35 @@ export const DEFAULT_POLICY: SyncPolicy = {
   events: { listIntervalMs: 4 * MIN, markRemoved: true, minRunGapMs: 15_000 },
   signups: {
     ttl: [
-      { maxTimeToStartMs: HOUR, ttlMs: MIN },
       { maxTimeToStartMs: 6 * HOUR, ttlMs: 5 * MIN },
       { maxTimeToStartMs: 12 * HOUR, ttlMs: 15 * MIN },
       { maxTimeToStartMs: 24 * HOUR, ttlMs: 30 * MIN },
       { maxTimeToStartMs: Number.POSITIVE_INFINITY, ttlMs: 60 * MIN },
     ],
     nearSweepMs: 6 * MIN,
+    nearFavouriteSweepMs: 6 * MIN,
     nearWindowMs: 6 * HOUR,
     unchangedCountsFactor: 6,
-    farChangedMinIntervalMs: 12 * HOUR,
-    farFavouriteMinIntervalMs: 3 * HOUR,
+    farChangedMinIntervalMs: 24 * HOUR,
+    farFirstLeadMs: 24 * HOUR,
+    farFavouriteMinIntervalMs: 6 * HOUR,
     horizonMs: 48 * HOUR,
     finalSweepLeadMs: 4 * MIN,
     seriesMinSignups: 2,
     seriesMinShare: 0.02,
     seriesHalfLifeMs: 14 * 24 * HOUR,
     siteBudgetShare: 0.9,
+    farBudgetShare: 0.3,
     cacheSize: 5000,
+  },
+  followerFeed: {
+    nearPollMs: 150_000,
+    nearWindowMs: 6 * HOUR,
+    farPollMs: HOUR,
+    listIntervalMs: 30 * MIN,
+    staleAfterMs: 10 * MIN,
+    retryAfterMs: 15 * MIN,
+    retryMaxMs: 4 * HOUR,
   },
   results: {
     penSpeedKmh: { A: 44, B: 41, C: 38, D: 35, E: 32 },

@@ -78,6 +78,54 @@ export interface SourceResult {
   ratingDelta: number | null;
 }
 
+/** A pen of an event in Zwift's event search, as the searching account sees it. */
+export interface SourceFeedSubgroup {
+  /** Zwift's subgroup id (the key of `zwift.subgroups.entrants`). */
+  subgroupId: string;
+  /** Pen label (e.g. `B`), the label the signup lists use; `null` when Zwift sent none. */
+  label: string | null;
+  /** Signed-up riders the account follows; `null` = no signal (never read as 0). */
+  followeeEntrantCount: number | null;
+}
+
+/** An event of Zwift's event search (the follower feed). */
+export interface SourceFeedEvent {
+  /** The same id the ZwiftRacing feeds use. */
+  eventId: string;
+  startsAt: number;
+  /** Signed-up riders the account follows, over every pen; `null` = no signal. */
+  followeeEntrantCount: number | null;
+  subgroups: SourceFeedSubgroup[];
+}
+
+/** One rider of a pen's entrants. */
+export interface SourceEntrant {
+  riderId: number;
+}
+
+/**
+ * Zwift's authenticated API seen from an account that follows the team (the follower feed): needed
+ * only with the engine's `followerFeed` option. `@racesync/zwift-client`'s `zwift` group (with
+ * `zwiftAuth`) satisfies it.
+ */
+export interface SourceFollowerFeed {
+  events: {
+    /** Events starting in `[from, to]` (epoch ms), at most `limit`; `truncated` when the answer held `limit`. */
+    search(
+      range: { from: number; to: number; limit?: number },
+      options?: SourceCallOptions,
+    ): Promise<{ events: SourceFeedEvent[]; truncated: boolean; skipped: readonly unknown[] }>;
+  };
+  subgroups: {
+    /** Riders signed up to one pen that the account follows (`type: 'following'`). */
+    entrants(
+      subgroupId: string,
+      query: { type: 'following' },
+      options?: SourceCallOptions,
+    ): Promise<{ riders: SourceEntrant[]; pages?: number; skipped: readonly unknown[] }>;
+  };
+}
+
 /** A bucket's state, for planning within the budget. */
 export interface SourceBucketState {
   capacity: number;
@@ -115,6 +163,11 @@ export interface SyncSource {
       options?: SourceCallOptions,
     ): Promise<{ results: SourceResult[]; skipped: readonly unknown[] }>;
   };
+  /**
+   * Zwift's authenticated API (event search and pen entrants) of an account that follows the team;
+   * used only with the engine's `followerFeed` option.
+   */
+  zwift?: SourceFollowerFeed;
   /** When present, the engine never plans more calls than a bucket can take. */
   rateLimits?: {
     state(bucket: string): Promise<SourceBucketState>;
@@ -127,4 +180,6 @@ export const SOURCE_BUCKETS = {
   clubs: 'clubs',
   results: 'results',
   site: 'site',
+  zwiftSearch: 'zwift-search',
+  zwiftEntrants: 'zwift-entrants',
 } as const;

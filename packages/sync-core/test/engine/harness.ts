@@ -33,6 +33,13 @@ export async function createWorld(
     faults?: FaultOptions | null;
     storage?: StorageAdapter;
     engine?: Partial<SyncEngineOptions>;
+    /**
+     * Give the client the simulated team captain's Zwift account (the follower feed).
+     * @default false
+     */
+    zwiftAccount?: boolean;
+    /** World options of the follow graph. */
+    follow?: { unfollowedShare?: number; extraFollowees?: number };
   } = {},
 ): Promise<World> {
   const sim = createSimulation({
@@ -40,6 +47,7 @@ export async function createWorld(
     teamSize: options.teamSize ?? 30,
     days: 2,
     faults: options.faults ?? null,
+    ...(options.follow ? { follow: options.follow } : {}),
   });
   const urls = await sim.listen();
   const clock = sim.clock as VirtualClock;
@@ -51,6 +59,9 @@ export async function createWorld(
     fetch: sim.fetch,
     clock,
     retry: { random: () => 0.5 },
+    ...(options.zwiftAccount
+      ? { zwiftAuth: urls.zwiftAccount, zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl }
+      : {}),
   });
   const storage = options.storage ?? createMemoryStorage();
   const events: ChangeEvent[] = [];

@@ -270,6 +270,18 @@ describe('engine configuration: every invalid option gets one clear error naming
     ['baselineSchedule', { ...base, baselineSchedule: { ridersEveryMs: 60_000 } }],
     ['policy.riders.intervalMs', { ...base, policy: { riders: { intervalMs: 0 } } }],
     ['polcy', { ...base, polcy: { riders: {} } }],
+    ['followerFeed', { ...base, followerFeed: 'yes' }],
+    // The follower feed needs Zwift's authenticated API on the source.
+    ['source.zwift.events.search', { ...base, followerFeed: true }],
+    [
+      'source.zwift.subgroups.entrants',
+      { ...base, source: { ...source, zwift: { events: { search: () => undefined } } }, followerFeed: true },
+    ],
+    ['policy.followerFeed.nearPollMs', { ...base, policy: { followerFeed: { nearPollMs: 0 } } }],
+    [
+      'policy.followerFeed.retryMaxMs',
+      { ...base, policy: { followerFeed: { retryAfterMs: 60_000, retryMaxMs: 1000 } } },
+    ],
   ];
   for (const [option, options] of cases) {
     it(`${option}`, () => {

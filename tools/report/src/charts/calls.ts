@@ -51,9 +51,17 @@ export interface CallsChartOptions {
   /** Upper end of the y axis (shared by the charts of one bucket). */
   yMax: number;
   color: string;
+  /**
+   * Request times of the floor (e.g. the oracle) in this bucket, drawn as a dark stepped line.
+   * @default none
+   */
+  floor?: readonly number[];
 }
 
-/** Area chart of a bucket's sliding-window use with its limit as a dashed line. */
+/**
+ * Area chart of a bucket's sliding-window use with its limit as a dashed line, and the floor's use
+ * as a dark line when given.
+ */
 export function callsChart(bucket: ReportBucket, o: CallsChartOptions): string {
   const frame: Frame = { x: 34, y: 6, w: o.width - 54, h: o.height - 26 };
   const columns = Math.max(1, Math.floor(frame.w / 2));
@@ -68,6 +76,13 @@ export function callsChart(bucket: ReportBucket, o: CallsChartOptions): string {
     return `${d}L${f(frame.x + frame.w)},${f(frame.y + frame.h)}Z`;
   };
   const over = use.some((v) => v > bucket.capacity);
+  const floorLine = (values: number[]) => {
+    let d = '';
+    values.forEach((v, c) => {
+      d += `${c === 0 ? 'M' : 'L'}${f(frame.x + c * colW)},${f(y(v))}L${f(frame.x + (c + 1) * colW)},${f(y(v))}`;
+    });
+    return `<path class="floor" d="${d}" fill="none" stroke="#111827" stroke-width="1.25" stroke-linejoin="round"/>`;
+  };
   const limitY = y(bucket.capacity);
   const parts = [
     `<svg class="chart" width="${o.width}" height="${o.height}" viewBox="0 0 ${o.width} ${o.height}" role="img" aria-label="${bucket.name}: requests per ${formatInterval(bucket.intervalMs)} window">`,
@@ -77,6 +92,7 @@ export function callsChart(bucket: ReportBucket, o: CallsChartOptions): string {
   if (over) parts.push(`<path d="${area(use)}" fill="#dc2626" fill-opacity="0.85"/>`);
   parts.push(
     `<path d="${area(use.map((v) => Math.min(v, bucket.capacity)))}" fill="${o.color}" fill-opacity="0.45" stroke="${o.color}" stroke-width="1" stroke-linejoin="round"/>`,
+    ...(o.floor ? [floorLine(slidingUse(o.floor, bucket.intervalMs, o.start, o.end, columns))] : []),
     `<line class="limit" x1="${f(frame.x)}" y1="${f(limitY)}" x2="${f(frame.x + frame.w)}" y2="${f(limitY)}"/>`,
     `<text class="tick limit-label" x="${frame.x - 5}" y="${f(limitY + 3)}" text-anchor="end">${formatCount(bucket.capacity)}</text>`,
     `<title>${bucket.name}: ${formatCount(bucket.calls.length)} requests; at most ${formatCount(bucket.capacity)} per ${formatInterval(bucket.intervalMs)} allowed</title>`,

@@ -1,0 +1,235 @@
+import type { SyncPolicy } from '../policy/sync-policy.js';
+import type { EventRecord, Json } from '../storage/records.js';
+import type { StorageAdapter } from '../storage/storage-adapter.js';
+
+/** What the feed knows of one pen: the account's followee count and the team riders among them. */
+export interface PenState {
+  eventId: string;
+  /** Pen label, as the signup lists name it. */
+  pen: string;
+  /** Followed riders in the pen at the last entrants fetch (or the last search, when it was 0). */
+  count: number;
+  /** Team riders among them. */
+  teamRiderIds: number[];
+  /** Last time a search or an entrants fetch confirmed `count` (clock ms). */
+  confirmedAt: number;
+}
+
+/** A team rider seen in a site signup list, to be checked against the pen's followed entrants. */
+export interface FollowEvidence {
+  riderId: number;
+  eventId: string;
+  pen: string;
+  /** When the site list was fetched. */
+  at: number;
+}
+
+/** Why the feed is not used, since when, and when it is tried again. */
+export interface FeedFallback {
+  since: number;
+  retryAt: number;
+  /** Consecutive failed attempts (the retry wait doubles with each). */
+  failures: number;
+  errorKind: string;
+  message: string;
+}
+
+/** The feed's state as persisted in the `follow` job's cursor (JSON). */
+export interface FeedCursor {
+  /** subgroupId → [eventId, pen, count, teamRiderIds, confirmedAt]. */
+  pens: Record<string, [string, string, number, number[], number]>;
+  followed: number[];
+  unfollowed: number[];
+  evidence: [number, string, string, number][];
+  nearAt: number | null;
+  nearCoveredUntil: number;
+  farAt: number | null;
+  farCoveredUntil: number;
+  noSignal: string[];
+  fallback: FeedFallback | null;
+}
+
+const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const ids = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => num(x)) : []);
+
+/**
+ * The follower feed's working state, shared by the `follow` job (which keeps it) and the `events`
+ * job (which asks it what the site planner still has to cover): the followee count and team riders
+ * of every pen seen with followees, which team riders the account follows (seen in its followed
+ * entrants) or does not (seen in a site list but absent from the pen's followed entrants), how far
+ * and how recently the searches covered the race calendar, and whether the feed is in fallback
+ * (credentials failed). Persisted in the `follow` job's cursor, so a restart resumes.
+ */
+export class FeedState {
+  /** subgroupId → pen state; pens not listed had no followee at the last search. */
+  readonly pens = new Map<string, PenState>();
+  /** Team riders seen in a pen's followed entrants. */
+  readonly followed = new Set<number>();
+  /** Team riders seen in a site list but not in the pen's followed entrants. */
+  readonly unfollowed = new Set<number>();
+  evidence: FollowEvidence[] = [];
+  /** Last successful near search, and the latest start it covered. */
+  nearAt: number | null = null;
+  nearCoveredUntil = Number.NEGATIVE_INFINITY;
+  /** Last complete search of the horizon, and the latest start it covered. */
+  farAt: number | null = null;
+  farCoveredUntil = Number.NEGATIVE_INFINITY;
+  /** Events whose last search answer lacked a followee count for the event or a pen. */
+  noSignal = new Set<string>();
+  fallback: FeedFallback | null = null;
+  /** Races the site list stored (kept by the events job; the feed applies signups only to them). */
+  events = new Map<string, Pick<EventRecord, 'startsAt' | 'categories' | 'removedAt'>>();
+  /** The follow job saw a race it does not know: the events job fetches the list early. */
+  listWanted = false;
+  /** A follow run is in progress in this process (its state must not be replaced from storage). */
+  busy = false;
+
+  /**
+   * Whether the feed currently gives the signup signal of `event`: the feed is healthy (no
+   * fallback, a near search within `staleAfterMs`), the event's last answer had followee counts on
+   * every pen, and its start was covered by that near search — or, further out, the rest of the
+   * horizon was searched within `farPollMs + staleAfterMs` (a race that entered the horizon since is
+   * searched on the next pass).
+   */
+  covers(event: Pick<EventRecord, 'eventId' | 'startsAt'>, now: number, policy: SyncPolicy): boolean {
+    if (!this.healthy(now, policy) || this.noSignal.has(event.eventId)) return false;
+    if (event.startsAt <= this.nearCoveredUntil) return true;
+    const f = policy.followerFeed;
+    return this.farAt !== null && now - this.farAt <= f.farPollMs + f.staleAfterMs;
+  }
+
+  /** Whether the feed works at all now (no fallback, a near search within `staleAfterMs`). */
+  healthy(now: number, policy: SyncPolicy): boolean {
+    return (
+      this.fallback === null && this.nearAt !== null && now - this.nearAt <= policy.followerFeed.staleAfterMs
+    );
+  }
+
+  /** Team riders the feed cannot see: not followed, or never seen in a followed pen. */
+  notFollowed(team: Iterable<number>): number[] {
+    const out: number[] = [];
+    for (const riderId of team) if (!this.followed.has(riderId)) out.push(riderId);
+    return out;
+  }
+
+  /** Pens of one event. */
+  pensOf(eventId: string): [string, PenState][] {
+    const out: [string, PenState][] = [];
+    for (const entry of this.pens) if (entry[1].eventId === eventId) out.push(entry);
+    return out;
+  }
+
+  /** Records that a site list showed `riderId` in a pen (checked against the feed later). */
+  addEvidence(evidence: FollowEvidence): void {
+    if (this.unfollowed.has(evidence.riderId)) return;
+    const i = this.evidence.findIndex(
+      (e) => e.riderId === evidence.riderId && e.eventId === evidence.eventId && e.pen === evidence.pen,
+    );
+    if (i >= 0) this.evidence[i] = evidence;
+    else this.evidence.push(evidence);
+  }
+
+  /** Marks a team rider as followed (seen in followed entrants). */
+  markFollowed(riderId: number): void {
+    this.followed.add(riderId);
+    this.unfollowed.delete(riderId);
+  }
+
+  /** Marks a team rider as not followed; returns whether that is news. */
+  markUnfollowed(riderId: number): boolean {
+    this.followed.delete(riderId);
+    if (this.unfollowed.has(riderId)) return false;
+    this.unfollowed.add(riderId);
+    return true;
+  }
+
+  /** Forgets pens and evidence of races that started before `before`. */
+  prune(before: number): void {
+    for (const [id, pen] of this.pens) {
+      const event = this.events.get(pen.eventId);
+      if (event && event.startsAt < before) this.pens.delete(id);
+    }
+    this.evidence = this.evidence.filter((e) => {
+      const event = this.events.get(e.eventId);
+      return !event || event.startsAt >= before;
+    });
+    for (const id of this.noSignal) {
+      const event = this.events.get(id);
+      if (!event || event.startsAt < before) this.noSignal.delete(id);
+    }
+  }
+
+  /**
+   * Replaces the state with the `follow` job's persisted cursor — for the events job when several
+   * instances share the storage (the follow job may run elsewhere); never while a follow run is in
+   * progress here.
+   */
+  async refreshFrom(storage: Pick<StorageAdapter, 'getJobStates'>): Promise<void> {
+    if (this.busy) return;
+    const state = (await storage.getJobStates()).find((s) => s.job === 'follow');
+    if (state?.cursor && !this.busy) this.restore(state.cursor);
+  }
+
+  toCursor(): FeedCursor {
+    const pens: FeedCursor['pens'] = {};
+    for (const [id, p] of this.pens) pens[id] = [p.eventId, p.pen, p.count, p.teamRiderIds, p.confirmedAt];
+    return {
+      pens,
+      followed: [...this.followed].sort((a, b) => a - b),
+      unfollowed: [...this.unfollowed].sort((a, b) => a - b),
+      evidence: this.evidence.map((e) => [e.riderId, e.eventId, e.pen, e.at]),
+      nearAt: this.nearAt,
+      nearCoveredUntil: Number.isFinite(this.nearCoveredUntil) ? this.nearCoveredUntil : 0,
+      farAt: this.farAt,
+      farCoveredUntil: Number.isFinite(this.farCoveredUntil) ? this.farCoveredUntil : 0,
+      noSignal: [...this.noSignal],
+      fallback: this.fallback,
+    };
+  }
+
+  /** Restores from a persisted cursor (anything malformed is dropped, never fatal). */
+  restore(cursor: { [key: string]: Json } | Record<string, unknown> | null | undefined): void {
+    this.pens.clear();
+    this.followed.clear();
+    this.unfollowed.clear();
+    this.evidence = [];
+    this.noSignal.clear();
+    const c = (cursor ?? {}) as Partial<Record<keyof FeedCursor, unknown>>;
+    if (c.pens && typeof c.pens === 'object') {
+      for (const [id, v] of Object.entries(c.pens as Record<string, unknown>)) {
+        if (!Array.isArray(v) || v.length !== 5) continue;
+        const [eventId, pen, count, riders, confirmedAt] = v as unknown[];
+        if (typeof eventId !== 'string' || typeof pen !== 'string' || !num(count) || !num(confirmedAt))
+          continue;
+        this.pens.set(id, { eventId, pen, count, teamRiderIds: ids(riders), confirmedAt });
+      }
+    }
+    for (const id of ids(c.followed)) this.followed.add(id);
+    for (const id of ids(c.unfollowed)) this.unfollowed.add(id);
+    if (Array.isArray(c.evidence)) {
+      for (const v of c.evidence) {
+        if (!Array.isArray(v) || v.length !== 4) continue;
+        const [riderId, eventId, pen, at] = v as unknown[];
+        if (num(riderId) && typeof eventId === 'string' && typeof pen === 'string' && num(at))
+          this.evidence.push({ riderId, eventId, pen, at });
+      }
+    }
+    this.nearAt = num(c.nearAt) ? c.nearAt : null;
+    this.nearCoveredUntil = num(c.nearCoveredUntil) ? c.nearCoveredUntil : Number.NEGATIVE_INFINITY;
+    this.farAt = num(c.farAt) ? c.farAt : null;
+    this.farCoveredUntil = num(c.farCoveredUntil) ? c.farCoveredUntil : Number.NEGATIVE_INFINITY;
+    if (Array.isArray(c.noSignal))
+      for (const id of c.noSignal) if (typeof id === 'string') this.noSignal.add(id);
+    const f = c.fallback as Partial<FeedFallback> | null | undefined;
+    this.fallback =
+      f && num(f.since) && num(f.retryAt) && num(f.failures)
+        ? {
+            since: f.since,
+            retryAt: f.retryAt,
+            failures: f.failures,
+            errorKind: typeof f.errorKind === 'string' ? f.errorKind : 'auth',
+            message: typeof f.message === 'string' ? f.message : '',
+          }
+        : null;
+  }
+}

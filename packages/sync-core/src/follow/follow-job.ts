@@ -1,0 +1,393 @@
+import { budgetOf } from '../engine/budget.js';
+import { classifyError } from '../engine/classify-error.js';
+import type { Job, JobOutcome, RunContext } from '../engine/job.js';
+import { applyTeamSignups } from '../operations/apply-team-signups.js';
+import { SOURCE_BUCKETS, type SourceFeedEvent, type SourceFollowerFeed } from '../source/sync-source.js';
+import type { FeedState } from './feed-state.js';
+import { searchFeed } from './search-feed.js';
+import { teamPresence } from './team-presence.js';
+
+const HOUR = 3_600_000;
+
+/** A pen whose followee count moved since its entrants were last fetched. */
+interface MovedPen {
+  eventId: string;
+  pen: string;
+  startsAt: number;
+}
+
+/** A far search in progress (the horizon takes a few pages; the search budget may run out between). */
+interface FarPass {
+  startedAt: number;
+  from: number;
+}
+
+/**
+ * The follower feed (engine option `followerFeed`): Zwift's event search, seen from an account that
+ * follows the team, gives every pen's followee count in one call. The job searches the near window
+ * every `followerFeed.nearPollMs` and the rest of the signup horizon every `farPollMs`; fetches a pen's followed entrants only when its count moved (a
+ * count that fell to 0 needs no call); and applies each event's team presence — the followed team
+ * riders in its pens plus the stored signups of team riders the account does not follow — as a set.
+ * Team riders a site list shows in a pen whose followed entrants lack them are the account's
+ * unfollowed riders: logged, named in the sync log, and left to the site planner's safety net. When
+ * the Zwift credentials fail the feed falls back (loudly) to the site planner and is retried with
+ * back-off; everything the site planner stores meanwhile stays.
+ */
+export function createFollowJob(feed: FeedState): Job {
+  const moved = new Map<string, MovedPen>();
+  /** Latest search answer per event, and when it came. */
+  const seen = new Map<string, { event: SourceFeedEvent; at: number }>();
+  let far: FarPass | null = null;
+
+  return {
+    name: 'follow',
+    // The team's riders are what the feed looks for, and the site list's races what it applies to.
+    needs: ['team', 'events'],
+
+    async load({ storage, now, cursor }) {
+      feed.restore(cursor);
+      moved.clear();
+      seen.clear();
+      far = null;
+      if (feed.events.size === 0) {
+        for (const e of await storage.listEvents({ startsFrom: now - 6 * HOUR })) {
+          feed.events.set(e.eventId, {
+            startsAt: e.startsAt,
+            categories: e.categories,
+            removedAt: e.removedAt,
+          });
+        }
+      }
+    },
+
+    async run(ctx: RunContext): Promise<JobOutcome> {
+      feed.busy = true;
+      try {
+        return await runFeed(ctx);
+      } finally {
+        feed.busy = false;
+      }
+    },
+  };
+
+  async function runFeed(ctx: RunContext): Promise<JobOutcome> {
+    const p = ctx.policy.followerFeed;
+    const now = ctx.clock.now();
+    const cursor = () => feed.toCursor() as unknown as Record<string, unknown>;
+    const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
+    // The loop starts every job at once: a feed applied before the team is known would store nothing.
+    if (team.size === 0 || feed.events.size === 0)
+      return { status: 'skipped', nextDueAt: now + 5_000, cursor: cursor() };
+    if (feed.fallback && now < feed.fallback.retryAt) {
+      return {
+        status: 'skipped',
+        nextDueAt: feed.fallback.retryAt,
+        cursor: cursor(),
+        errorKind: feed.fallback.errorKind,
+        message: `follower feed off since ${iso(feed.fallback.since)}; retrying at ${iso(feed.fallback.retryAt)}`,
+      };
+    }
+    const zwift = ctx.source.zwift as SourceFollowerFeed;
+    const changed = new Set<string>();
+    let failure: unknown = null;
+    let searchWaitUntil = 0;
+    let searched = false;
+    let fetched = 0;
+
+    // 1. Search, when due: the near window every nearPollMs, the rest of the horizon every farPollMs
+    // (a few pages of 200 events; the search budget may spread one pass over several runs).
+    try {
+      const nearDue = feed.nearAt === null || now >= feed.nearAt + p.nearPollMs;
+      const farDue = far !== null || feed.farAt === null || now >= feed.farAt + p.farPollMs;
+      if (nearDue || farDue) {
+        const budget = await budgetOf(ctx, SOURCE_BUCKETS.zwiftSearch);
+        let tokens = budget.available;
+        if (tokens < 1) searchWaitUntil = budget.nextAvailableAt;
+        const nearEnd = now + p.nearWindowMs;
+        if (nearDue && tokens >= 1) {
+          const pass = await searchFeed(ctx, zwift, {
+            from: now,
+            to: nearEnd,
+            target: nearEnd,
+            maxCalls: tokens,
+          });
+          tokens -= pass.calls;
+          searched = true;
+          observe(pass.events, ctx.clock.now(), changed);
+          if (pass.coveredUntil >= nearEnd) {
+            feed.nearAt = now;
+            feed.nearCoveredUntil = pass.coveredUntil;
+          }
+          restored(ctx, now);
+        }
+        if (farDue && far === null) far = { startedAt: now, from: nearEnd };
+        if (far !== null && tokens >= 1) {
+          const horizonEnd = far.startedAt + ctx.policy.signups.horizonMs;
+          const pass = await searchFeed(ctx, zwift, {
+            from: Math.max(far.from, now),
+            to: horizonEnd,
+            target: horizonEnd,
+            maxCalls: tokens,
+          });
+          searched = true;
+          observe(pass.events, ctx.clock.now(), changed);
+          if (pass.coveredUntil >= horizonEnd) {
+            feed.farAt = far.startedAt;
+            feed.farCoveredUntil = horizonEnd;
+            far = null;
+          } else {
+            far.from = pass.coveredUntil + 1;
+            searchWaitUntil = (await budgetOf(ctx, SOURCE_BUCKETS.zwiftSearch)).nextAvailableAt;
+          }
+          restored(ctx, now);
+        } else if (far !== null) {
+          searchWaitUntil = Math.max(
+            searchWaitUntil,
+            (await budgetOf(ctx, SOURCE_BUCKETS.zwiftSearch)).nextAvailableAt,
+          );
+        }
+      }
+    } catch (error) {
+      failure = error;
+    }
+
+    // 2. Followed entrants of the pens whose count moved, soonest start first, within the budget.
+    if (failure === null && moved.size > 0) {
+      try {
+        const budget = await budgetOf(ctx, SOURCE_BUCKETS.zwiftEntrants);
+        let tokens = budget.available;
+        const queue = [...moved].sort((a, b) => a[1].startsAt - b[1].startsAt || (a[0] < b[0] ? -1 : 1));
+        for (const [subgroupId, pen] of queue) {
+          if (tokens < 1 || ctx.signal.aborted) break;
+          if (pen.startsAt <= ctx.clock.now()) {
+            moved.delete(subgroupId);
+            continue;
+          }
+          const answer = await ctx.call(
+            (options) => zwift.subgroups.entrants(subgroupId, { type: 'following' }, options),
+            5,
+          );
+          tokens -= answer.pages ?? 1;
+          fetched++;
+          ctx.counters.records += answer.riders.length;
+          ctx.counters.skipped += answer.skipped.length;
+          const teamIn = answer.riders.filter((r) => team.has(r.riderId)).map((r) => r.riderId);
+          for (const riderId of teamIn) feed.markFollowed(riderId);
+          // Malformed records may hide a team rider: then absence proves nothing, keep the ones known.
+          const previous = feed.pens.get(subgroupId)?.teamRiderIds ?? [];
+          const riders = answer.skipped.length > 0 ? [...new Set([...teamIn, ...previous])] : teamIn;
+          if (answer.riders.length === 0 && riders.length === 0) feed.pens.delete(subgroupId);
+          else
+            feed.pens.set(subgroupId, {
+              eventId: pen.eventId,
+              pen: pen.pen,
+              count: answer.riders.length,
+              teamRiderIds: riders,
+              confirmedAt: ctx.clock.now(),
+            });
+          moved.delete(subgroupId);
+          changed.add(pen.eventId);
+        }
+      } catch (error) {
+        failure = error;
+      }
+    }
+
+    // 3. Each event whose pens are all known again: the team's presence, as a set.
+    for (const pen of moved.values()) changed.delete(pen.eventId);
+    if (changed.size > 0) {
+      const stored = await ctx.storage.listSignups({ eventIds: [...changed], activeOnly: true });
+      const at = ctx.clock.now();
+      for (const eventId of [...changed].sort()) {
+        const last = seen.get(eventId);
+        if (!last) continue;
+        const present = teamPresence(
+          feed,
+          last.event,
+          stored.filter((row) => row.eventId === eventId),
+        );
+        await applyTeamSignups(ctx, eventId, present, at);
+      }
+    }
+
+    // 4. Evidence: team riders a site list showed, against their pen's followed entrants.
+    const news = resolveEvidence(team, ctx.clock.now());
+    if (news.length > 0) {
+      ctx.logger.warn?.(
+        { riderIds: [...feed.unfollowed].sort((a, b) => a - b) },
+        'follower feed: team riders the Zwift account does not follow — their signups reach storage only through the site list (the final sweep before each start their category can enter)',
+      );
+    }
+    feed.prune(ctx.clock.now() - HOUR);
+    for (const [eventId, last] of seen) if (last.event.startsAt < now - HOUR) seen.delete(eventId);
+
+    if (failure !== null) return failed(ctx, failure, now, cursor);
+
+    // 5. When to come back: the next search, or sooner when pens wait for the entrants budget.
+    let nextDueAt = Math.min(
+      (feed.nearAt ?? now) + p.nearPollMs,
+      far !== null ? now : (feed.farAt ?? now) + p.farPollMs,
+    );
+    // A search is due but the budget is spent: when it has room again.
+    if (searchWaitUntil > 0) nextDueAt = Math.max(nextDueAt, searchWaitUntil);
+    if (moved.size > 0) {
+      const budget = await budgetOf(ctx, SOURCE_BUCKETS.zwiftEntrants);
+      nextDueAt = Math.min(nextDueAt, budget.nextAvailableAt);
+    }
+    nextDueAt = Math.max(nextDueAt, ctx.clock.now() + 1000);
+    return {
+      status: 'ok',
+      nextDueAt,
+      cursor: cursor(),
+      message: summary(team, searched, fetched),
+    };
+  }
+
+  /** Compares a search answer's followee counts with the pens' known state. */
+  function observe(events: Map<string, SourceFeedEvent>, at: number, changed: Set<string>): void {
+    for (const event of events.values()) {
+      const known = feed.events.get(event.eventId);
+      if (!known || known.removedAt !== null) {
+        if (!known && (event.followeeEntrantCount ?? 0) > 0) feed.listWanted = true;
+        continue;
+      }
+      if (known.startsAt <= at) continue;
+      seen.set(event.eventId, { event, at });
+      const signal =
+        event.followeeEntrantCount !== null &&
+        event.subgroups.length > 0 &&
+        event.subgroups.every((s) => s.followeeEntrantCount !== null && s.label !== null);
+      if (!signal) {
+        feed.noSignal.add(event.eventId);
+        continue;
+      }
+      feed.noSignal.delete(event.eventId);
+      for (const subgroup of event.subgroups) {
+        const count = subgroup.followeeEntrantCount as number;
+        const state = feed.pens.get(subgroup.subgroupId);
+        if (count === 0) {
+          // Nobody followed left in the pen: no call needed to know who.
+          moved.delete(subgroup.subgroupId);
+          if (state) {
+            feed.pens.delete(subgroup.subgroupId);
+            if (state.teamRiderIds.length > 0) changed.add(event.eventId);
+          }
+          continue;
+        }
+        if (state && state.count === count) {
+          state.confirmedAt = at;
+          moved.delete(subgroup.subgroupId);
+          continue;
+        }
+        moved.set(subgroup.subgroupId, {
+          eventId: event.eventId,
+          pen: subgroup.label as string,
+          startsAt: known.startsAt,
+        });
+      }
+    }
+  }
+
+  /** Decides pending evidence whose pen the feed has confirmed since the site list; returns news. */
+  function resolveEvidence(team: ReadonlySet<number>, now: number): number[] {
+    const news: number[] = [];
+    feed.evidence = feed.evidence.filter((e) => {
+      if (!team.has(e.riderId)) return false;
+      const last = seen.get(e.eventId);
+      const known = feed.events.get(e.eventId);
+      if (!known || known.startsAt <= now) return false;
+      if (!last) return true;
+      const subgroup = last.event.subgroups.find((s) => s.label === e.pen);
+      if (!subgroup || feed.noSignal.has(e.eventId)) return false;
+      if (moved.has(subgroup.subgroupId)) return true;
+      const state = feed.pens.get(subgroup.subgroupId);
+      const confirmedAt = state ? state.confirmedAt : last.at;
+      if (confirmedAt <= e.at) return true;
+      if (state?.teamRiderIds.includes(e.riderId)) feed.markFollowed(e.riderId);
+      else if (feed.markUnfollowed(e.riderId)) news.push(e.riderId);
+      return false;
+    });
+    return news;
+  }
+
+  /** A search succeeded: a fallback ends, loudly. */
+  function restored(ctx: RunContext, now: number): void {
+    if (!feed.fallback) return;
+    const since = feed.fallback.since;
+    feed.fallback = null;
+    const message = `follower feed works again (off since ${iso(since)})`;
+    ctx.logger.warn?.({ since }, message);
+    ctx.bus.emit({
+      id: `feed.restored:${now}`,
+      type: 'feed.restored',
+      at: now,
+      errorKind: null,
+      message,
+      retryAt: null,
+    });
+  }
+
+  /** A failed run: credentials (or a missing account) switch to the fallback; anything else retries. */
+  function failed(
+    ctx: RunContext,
+    error: unknown,
+    now: number,
+    cursor: () => Record<string, unknown>,
+  ): JobOutcome {
+    const info = classifyError(error);
+    if (info.kind === 'aborted') throw error;
+    const p = ctx.policy.followerFeed;
+    if (info.kind === 'auth' || info.kind === 'config') {
+      const failures = (feed.fallback?.failures ?? 0) + 1;
+      const retryAt = now + Math.min(p.retryAfterMs * 2 ** (failures - 1), p.retryMaxMs);
+      const message = `follower feed off (${info.kind}: ${info.message}); the site planner covers every race until a retry at ${iso(retryAt)}`;
+      const first = feed.fallback === null;
+      feed.fallback = {
+        since: feed.fallback?.since ?? now,
+        retryAt,
+        failures,
+        errorKind: info.kind,
+        message: info.message,
+      };
+      moved.clear();
+      far = null;
+      ctx.logger.warn?.({ kind: info.kind, retryAt, failures }, message);
+      if (first) {
+        ctx.bus.emit({
+          id: `feed.fallback:${now}`,
+          type: 'feed.fallback',
+          at: now,
+          errorKind: info.kind,
+          message,
+          retryAt,
+        });
+      }
+      return { status: 'failed', nextDueAt: retryAt, cursor: cursor(), errorKind: info.kind, message };
+    }
+    const wait =
+      info.kind === 'rate_limited'
+        ? (info.retryAfterMs ?? 30_000)
+        : Math.min(ctx.policy.failureBackoffMs, p.nearPollMs);
+    return {
+      status: 'partial',
+      nextDueAt: now + Math.max(wait, 1000),
+      cursor: cursor(),
+      errorKind: info.kind,
+      message: `follower feed: ${info.message}`,
+    };
+  }
+
+  function summary(team: ReadonlySet<number>, searched: boolean, fetched: number): string {
+    const unfollowed = [...feed.unfollowed].filter((id) => team.has(id)).sort((a, b) => a - b);
+    const unseen = [...team].filter((id) => !feed.followed.has(id) && !feed.unfollowed.has(id)).length;
+    return (
+      `follower feed: ${searched ? 'searched, ' : ''}${fetched} pen${fetched === 1 ? '' : 's'} fetched; ` +
+      `team riders not followed: ${unfollowed.length === 0 ? 'none seen' : unfollowed.join(', ')}; ` +
+      `not seen in a followed pen yet: ${unseen}`
+    );
+  }
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
