@@ -7,6 +7,7 @@ import {
   resultLag,
   resultLagSamples,
   riderLag,
+  seeded,
   signupLag,
   signupLagSamples,
 } from '@racesync/verify';
@@ -14,7 +15,6 @@ import { createZwiftClient, type Logger } from '@racesync/zwift-client';
 import { createBaselineEngine } from './baseline/baseline-engine.js';
 import { createOracleEngine } from './oracle/oracle-engine.js';
 import { oracleTimeline } from './oracle/oracle-timeline.js';
-import { seeded } from './seeded.js';
 
 const HOUR = 3_600_000;
 
