@@ -41,6 +41,8 @@ interface Rig {
   events: ChangeEvent[];
   logs: { level: string; message: string; fields?: Record<string, unknown> }[];
   schema: string;
+  /** The storage's postgres.js pool. */
+  sql: postgres.Sql;
   close(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ async function rig(connectionString: string, applicationName: string): Promise<R
     events,
     logs,
     schema,
+    sql,
     async close() {
       await clock.run(engine.stop());
       await sim.close();
@@ -103,6 +106,18 @@ async function rig(connectionString: string, applicationName: string): Promise<R
       await admin.unsafe(`drop schema "${schema}" cascade`);
     },
   };
+}
+
+/** Resolves once a query through `sql` succeeds (each failed try is postgres.js failing fast). */
+async function reachable(sql: postgres.Sql): Promise<void> {
+  for (;;) {
+    try {
+      await sql`select 1`;
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 }
 
 let current: Rig | null = null;
@@ -202,6 +217,11 @@ describe('storage faults', () => {
       await w.clock.advanceBy(40 * MIN);
       const failedWhileDown = w.events.filter((e) => e.type === 'sync.failed' && e.at >= downAt).length;
       await proxy.up();
+      // The outage ends in real time too: postgres.js fails fast with the last connect error for
+      // `backoff` seconds of real time after a failed attempt, while the virtual clock can reach the
+      // next run within microseconds. Wait for the observable state (the pool reaches the database
+      // again), as any real outage's end would take, before time moves on.
+      await reachable(w.sql);
       const upAt = w.clock.now();
       await w.clock.advanceBy(3 * HOUR);
       await w.clock.run(w.engine.stop());
