@@ -126,6 +126,11 @@ export interface FleetWorkerOptions {
    */
   track?: Track;
   /**
+   * Called when this worker starts a job (its key, e.g. `world/events`, `team/t1/riders`).
+   * @default none
+   */
+  onJobStart?: (jobKey: string) => void;
+  /**
    * Storage transport (to wrap calls, or to use supabase-js).
    * @default a postgres.js pool on `databaseUrl`
    */
@@ -344,6 +349,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
         ),
       );
       runRow = Number(rows[0]?.id);
+      options.onJobStart?.(key);
       const scope = engineFor(job.data);
       const summaries = await track(scope.engine.runOnce(job.data.job, signal ? { signal } : undefined));
       await track(
