@@ -53,6 +53,11 @@ const worker = createFleetWorker({
     : {}),
 });
 
+let peakRss = process.memoryUsage().rss;
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 1000).unref();
+
 async function main(): Promise<void> {
   await clock.track(worker.start());
   followLockstep(clock);
@@ -60,7 +65,9 @@ async function main(): Promise<void> {
   if (config.until === undefined) return;
   await clock.sleep(Math.max(0, config.until - clock.now()));
   await clock.track(worker.stop());
-  process.stdout.write(`${JSON.stringify({ stopped: config.workerId, at: clock.now() })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ stopped: config.workerId, at: clock.now(), peakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20) })}\n`,
+  );
   process.disconnect?.();
 }
 
