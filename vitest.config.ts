@@ -5,6 +5,7 @@ export default defineConfig({
     projects: [
       'packages/*/vitest.config.ts',
       'packages/supabase-adapter/vitest.reliability.config.ts',
+      'packages/fleet/vitest.multiprocess.config.ts',
       'examples/*/vitest.config.ts',
       'tools/*/vitest.config.ts',
       'bench/vitest.config.ts',

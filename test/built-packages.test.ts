@@ -20,11 +20,13 @@ const entries: Record<string, string[]> = {
   '@racesync/sync-core/testing': ['runStorageConformance'],
   '@racesync/supabase-adapter': ['createPostgresStorage', 'createPostgresTransport', 'migrate', 'migrations'],
   '@racesync/simulator': ['createSimulation', 'createVirtualClock', 'createScaledClock'],
+  // pg-boss is ESM-only: the CJS build require()s it (Node >= 22.12 loads ESM through require()).
+  '@racesync/fleet': ['createFleetWorker', 'fleetTeams', 'migrateFleet', 'FleetError'],
 };
 
 describe('built packages load as a user project loads them', () => {
   it('every package has been built (run `pnpm build` first)', () => {
-    for (const dir of ['zwift-client', 'sync-core', 'supabase-adapter', 'simulator']) {
+    for (const dir of ['zwift-client', 'sync-core', 'supabase-adapter', 'simulator', 'fleet']) {
       expect(existsSync(`${root}packages/${dir}/dist/index.cjs`), `${dir}/dist missing`).toBe(true);
     }
   });

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createPostgresStorage,
+  createPostgresTransport,
+  type PostgresStorage,
+  type RpcTransport,
+} from '@racesync/supabase-adapter';
+import {
+  resolvePolicy,
+  type StorageAdapter,
+  type SyncEngine,
+  type SyncPolicyInput,
+} from '@racesync/sync-core';
+import {
+  createEventsJob,
+  createJobEngine,
+  createResultsJob,
+  createRidersJob,
+  createTeamJob,
+  type Job,
+} from '@racesync/sync-core/internal';
+import {
+  type Clock,
+  createZwiftClient,
+  type Logger,
+  systemClock,
+  type ZwiftClientOptions,
+} from '@racesync/zwift-client';
+import { PgBoss } from 'pg-boss';
+import postgres, { type Sql } from 'postgres';
+import { FleetError } from './errors.js';
+import { type Scope, scopedStorage, scopePrefix, type Track } from './scoped-storage.js';
+import { identifier } from './sql.js';
+import { type FleetTeam, fleetTeams } from './teams.js';
+
+/** The pg-boss queue every fleet job goes through. */
+export const FLEET_QUEUE = 'racesync-fleet';
+
+/** The payload of a fleet job: which scope, which of sync-core's jobs. */
+export interface FleetJobData {
+  scope: 'world' | 'team';
+  teamId?: string;
+  job: 'events' | 'results' | 'team' | 'riders';
+}
+
+/** Options of {@link createFleetWorker}. */
+export interface FleetWorkerOptions {
+  /** PostgreSQL connection string (the storage, the teams table and pg-boss). Required. Never logged. */
+  databaseUrl: string;
+  /**
+   * Schema of racesync's storage and the fleet tables.
+   * @default 'racesync'
+   */
+  schema?: string;
+  /**
+   * Schema of pg-boss's tables.
+   * @default 'racesync_boss'
+   */
+  bossSchema?: string;
+  /**
+   * Names this worker in leases, run ids and the job-run audit.
+   * @default `fleet-` and 8 random hex digits
+   */
+  workerId?: string;
+  /**
+   * Time source (`now()`, `sleep(ms, signal)`): the worker's loop, the engines and the clients.
+   * @default the system clock
+   */
+  clock?: Clock;
+  /**
+   * Reads an API key from its reference (the team's `apiKeyEnv`).
+   * @default the environment variable of that name
+   */
+  resolveApiKey?: (ref: string) => string | undefined;
+  /**
+   * Reference (environment variable name) of the key the world's jobs (event feed, signup lists,
+   * results) use.
+   * @default the first enabled team's key (by team id)
+   */
+  worldApiKeyEnv?: string;
+  /**
+   * Options for every upstream client (base URLs, `fetch`, limits…); `apiKey`, `tier`, `clock`,
+   * `rateLimitStore` and `logger` are the worker's.
+   * @default {}
+   */
+  client?: Omit<ZwiftClientOptions, 'apiKey' | 'tier' | 'clock' | 'rateLimitStore' | 'logger'>;
+  /**
+   * sync-core's scheduling policy, for every scope.
+   * @default DEFAULT_POLICY
+   */
+  policy?: SyncPolicyInput;
+  /**
+   * How often the loop checks for due jobs and fetches work (ms of `clock`).
+   * @default 10_000
+   */
+  tickMs?: number;
+  /**
+   * How often the teams table is re-read (teams added, changed or removed while running), ms.
+   * @default 60_000
+   */
+  reconcileMs?: number;
+  /**
+   * Jobs one worker runs at once.
+   * @default 4
+   */
+  concurrency?: number;
+  /**
+   * pg-boss heartbeat: a job whose worker sent no heartbeat for this long (real seconds) is failed
+   * and retried elsewhere — how a SIGKILLed worker's job comes back. At least 10.
+   * @default 10
+   */
+  heartbeatSeconds?: number;
+  /**
+   * How often pg-boss's supervisor looks for dead jobs (real seconds).
+   * @default 2
+   */
+  superviseIntervalSeconds?: number;
+  /**
+   * Structured logger (pino's `(fields, message)` order). Keys and the database URL are never logged.
+   * @default silent
+   */
+  logger?: Logger;
+  /**
+   * Wraps every database call and job run of the worker so a virtual clock sees it in flight (tests).
+   * @default identity
+   */
+  track?: Track;
+  /**
+   * Called when this worker starts a job (its key, e.g. `world/events`, `team/t1/riders`).
+   * @default none
+   */
+  onJobStart?: (jobKey: string) => void;
+  /**
+   * Storage transport (to wrap calls, or to use supabase-js).
+   * @default a postgres.js pool on `databaseUrl`
+   */
+  transport?: RpcTransport;
+}
+
+/** A running fleet worker. */
+export interface FleetWorker {
+  /** Starts pg-boss and the loop; resolves once started. */
+  start(): Promise<void>;
+  /** Stops gracefully (in-flight jobs finish their storage batches); resolves when stopped. */
+  stop(): Promise<void>;
+  /** One pass: re-read teams if due, schedule due jobs, run what this worker fetched. */
+  tick(signal?: AbortSignal): Promise<{ scheduled: number; ran: number }>;
+  /** The shared storage (the world's rows and every team's). */
+  readonly storage: PostgresStorage;
+  /** A team's view of the storage (its members, their signups), e.g. for checks. */
+  teamStorage(teamId: string): StorageAdapter;
+  readonly workerId: string;
+}
+
+interface ScopeEngine {
+  engine: SyncEngine;
+  storage: StorageAdapter;
+  signature: string;
+}
+
+const silent: Logger = {};
+
+/** Creates a fleet worker: any number of them, on any machines that reach the database. */
+export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
+  if (typeof options.databaseUrl !== 'string' || options.databaseUrl.length === 0)
+    throw new FleetError('config', 'databaseUrl is required');
+  const schema = identifier(options.schema ?? 'racesync', 'schema');
+  const bossSchema = identifier(options.bossSchema ?? 'racesync_boss', 'bossSchema');
+  const workerId = options.workerId ?? `fleet-${randomUUID().slice(0, 8)}`;
+  const clock = options.clock ?? systemClock;
+  const track: Track = options.track ?? ((p) => p);
+  const logger = options.logger ?? silent;
+  const tickMs = options.tickMs ?? 10_000;
+  const reconcileMs = options.reconcileMs ?? 60_000;
+  const concurrency = options.concurrency ?? 4;
+  const heartbeatSeconds = options.heartbeatSeconds ?? 10;
+  const resolveKey = options.resolveApiKey ?? ((ref: string) => process.env[ref]);
+  const policy = resolvePolicy(options.policy);
+  for (const [name, v] of [
+    ['tickMs', tickMs],
+    ['reconcileMs', reconcileMs],
+    ['concurrency', concurrency],
+  ] as const) {
+    if (!(Number.isInteger(v) && v > 0)) throw new FleetError('config', `${name} must be a positive integer`);
+  }
+  if (!(Number.isInteger(heartbeatSeconds) && heartbeatSeconds >= 10))
+    throw new FleetError('config', 'heartbeatSeconds must be an integer >= 10');
+
+  const sql: Sql = postgres(options.databaseUrl, { max: 4, onnotice: () => {} });
+  const direct =
+    options.transport ?? createPostgresTransport({ connectionString: options.databaseUrl, max: 4 });
+  const transport: RpcTransport = {
+    kind: direct.kind,
+    call: (fn, args) => track(direct.call(fn, args)),
+    close: () => direct.close(),
+  };
+  const storage = createPostgresStorage({ transport, schema });
+  const teams = fleetTeams(sql, schema);
+  const boss = new PgBoss({
+    connectionString: options.databaseUrl,
+    schema: bossSchema,
+    max: 3,
+    superviseIntervalSeconds: options.superviseIntervalSeconds ?? 2,
+    monitorIntervalSeconds: options.superviseIntervalSeconds ?? 2,
+    schedule: false,
+  });
+  boss.on('error', (error: Error) => logger.warn?.({ error: error.message }, 'pg-boss error'));
+
+  const clients = new Map<string, ReturnType<typeof createZwiftClient>>();
+  const clientFor = (ref: string, tier: 'standard' | 'premium') => {
+    const cacheKey = `${ref}|${tier}`;
+    let client = clients.get(cacheKey);
+    if (!client) {
+      const apiKey = resolveKey(ref);
+      if (!apiKey) throw new FleetError('missing_key', `no API key in the environment variable named ${ref}`);
+      client = createZwiftClient({
+        ...options.client,
+        apiKey,
+        tier,
+        clock,
+        rateLimitStore: storage.rateLimitStore,
+        logger,
+      });
+      clients.set(cacheKey, client);
+    }
+    return client;
+  };
+
+  let teamList: FleetTeam[] = [];
+  let teamsReadAt = Number.NEGATIVE_INFINITY;
+  const engines = new Map<string, ScopeEngine>();
+
+  const viewOf = (scope: Scope) => scopedStorage({ base: storage, sql, schema, scope, track });
+
+  const engineFor = (data: FleetJobData): ScopeEngine => {
+    if (data.scope === 'world') {
+      const worldTeam = teamList.find((t) => t.enabled);
+      const ref = options.worldApiKeyEnv ?? worldTeam?.apiKeyEnv;
+      if (!ref) throw new FleetError('config', 'no enabled team and no worldApiKeyEnv: nothing to sync');
+      const tier = options.worldApiKeyEnv ? 'standard' : (worldTeam?.tier ?? 'standard');
+      const signature = `world|${ref}|${tier}`;
+      const known = engines.get('world');
+      if (known && known.signature === signature) return known;
+      const view = viewOf({ kind: 'world' });
+      // The world's jobs need no team job of their own: the teams' team jobs fill the roster.
+      const free = (job: Job): Job => ({
+        name: job.name,
+        ...(job.load ? { load: (ctx) => job.load!(ctx) } : {}),
+        run: (ctx) => job.run(ctx),
+      });
+      const engine = createJobEngine({
+        source: clientFor(ref, tier),
+        storage: view,
+        clock,
+        logger,
+        policy,
+        jobs: (pull) => [
+          free(createEventsJob({ onResultsQueued: (dueAt) => pull('results', dueAt) })),
+          free(createResultsJob({ onTeamResults: () => undefined })),
+        ],
+        instanceId: workerId,
+        maxWaitMs: 0,
+        useLeases: true,
+      });
+      const made = { engine, storage: view, signature };
+      engines.set('world', made);
+      return made;
+    }
+    const team = teamList.find((t) => t.teamId === data.teamId);
+    if (!team) throw new FleetError('not_found', `no team ${data.teamId}`);
+    const signature = JSON.stringify(team);
+    const key = `team/${team.teamId}`;
+    const known = engines.get(key);
+    if (known && known.signature === signature) return known;
+    const view = viewOf({ kind: 'team', teamId: team.teamId });
+    const engine = createJobEngine({
+      source: clientFor(team.apiKeyEnv, team.tier),
+      storage: view,
+      clock,
+      logger,
+      policy,
+      jobs: (pull) => [
+        createTeamJob(
+          { ...(team.clubId !== null ? { clubId: team.clubId } : {}), riderIds: team.riderIds },
+          { onMembersAdded: (at) => pull('riders', at) },
+        ),
+        createRidersJob(),
+      ],
+      instanceId: workerId,
+      maxWaitMs: 0,
+      useLeases: true,
+    });
+    const made = { engine, storage: view, signature };
+    engines.set(key, made);
+    return made;
+  };
+
+  const readTeams = async (now: number) => {
+    if (now - teamsReadAt < reconcileMs) return;
+    teamList = (await track(teams.list())).filter((t) => t.enabled);
+    teamsReadAt = now;
+    const live = new Set(['world', ...teamList.map((t) => `team/${t.teamId}`)]);
+    for (const key of engines.keys()) if (!live.has(key)) engines.delete(key);
+  };
+
+  /** Sends every due job (pg-boss `exclusive` + singletonKey: at most one queued or active per job). */
+  const schedule = async (now: number): Promise<number> => {
+    if (teamList.length === 0) return 0;
+    const states = new Map((await storage.getJobStates()).map((s) => [s.job, s]));
+    const due = (name: string) => {
+      const st = states.get(name);
+      return st === undefined || st.nextDueAt === null || st.nextDueAt <= now;
+    };
+    const wanted: FleetJobData[] = [];
+    if (due('world/events')) wanted.push({ scope: 'world', job: 'events' });
+    const resultJobs = await storage.listResultJobs();
+    if (due('world/results') || resultJobs.some((j) => j.dueAt <= now))
+      wanted.push({ scope: 'world', job: 'results' });
+    for (const team of teamList) {
+      const prefix = scopePrefix({ kind: 'team', teamId: team.teamId });
+      for (const job of ['team', 'riders'] as const) {
+        if (due(prefix + job)) wanted.push({ scope: 'team', teamId: team.teamId, job });
+      }
+    }
+    let sent = 0;
+    for (const data of wanted) {
+      const id = await track(boss.send(FLEET_QUEUE, { ...data }, { singletonKey: keyOf(data) }));
+      if (id) sent++;
+    }
+    return sent;
+  };
+
+  const keyOf = (data: FleetJobData) =>
+    data.scope === 'world' ? `world/${data.job}` : `team/${data.teamId}/${data.job}`;
+
+  const runJob = async (job: { id: string; data: FleetJobData }, signal: AbortSignal | undefined) => {
+    const key = keyOf(job.data);
+    // pg-boss heartbeat on real time: a live worker keeps its claim however slow a run is.
+    const beat = setInterval(
+      () => void boss.touch(FLEET_QUEUE, job.id).catch(() => undefined),
+      Math.max(1000, (heartbeatSeconds * 1000) / 4),
+    );
+    let runRow: number | null = null;
+    try {
+      const rows = await track(
+        sql.unsafe<{ id: string }[]>(
+          `insert into ${schema}.fleet_job_runs (job_key, worker, virtual_started_at) values ($1, $2, $3) returning id::text`,
+          [key, workerId, new Date(clock.now())] as never[],
+        ),
+      );
+      runRow = Number(rows[0]?.id);
+      options.onJobStart?.(key);
+      const scope = engineFor(job.data);
+      const summaries = await track(scope.engine.runOnce(job.data.job, signal ? { signal } : undefined));
+      await track(
+        sql.unsafe(
+          `update ${schema}.fleet_job_runs set finished_at = clock_timestamp(), status = $2 where id = $1`,
+          [runRow, summaries.map((s) => s.status).join(',') || 'skipped'] as never[],
+        ),
+      );
+      await track(boss.complete(FLEET_QUEUE, job.id));
+    } catch (error) {
+      logger.warn?.({ job: key, error: (error as Error).message }, 'fleet job failed; pg-boss retries it');
+      if (runRow !== null) {
+        await track(
+          sql.unsafe(
+            `update ${schema}.fleet_job_runs set finished_at = clock_timestamp(), status = 'error' where id = $1`,
+            [runRow] as never[],
+          ),
+        ).catch(() => undefined);
+      }
+      await track(boss.fail(FLEET_QUEUE, job.id, { message: (error as Error).message })).catch(
+        () => undefined,
+      );
+    } finally {
+      clearInterval(beat);
+    }
+  };
+
+  const tick = async (signal?: AbortSignal) => {
+    const now = clock.now();
+    await readTeams(now);
+    const scheduled = await schedule(now);
+    const jobs = await track(boss.fetch<FleetJobData>(FLEET_QUEUE, { batchSize: concurrency }));
+    await Promise.all(jobs.map((j) => runJob(j, signal)));
+    return { scheduled, ran: jobs.length };
+  };
+
+  let loop: Promise<void> | null = null;
+  let stopper: AbortController | null = null;
+
+  return {
+    workerId,
+    storage,
+    teamStorage: (teamId) => viewOf({ kind: 'team', teamId }),
+    tick,
+    async start() {
+      if (loop) return;
+      await track(boss.start());
+      await track(
+        boss.createQueue(FLEET_QUEUE, {
+          policy: 'exclusive',
+          heartbeatSeconds,
+          retryLimit: 2,
+          expireInSeconds: 3600,
+        }),
+      ).catch((error: Error) => {
+        if (!/exist/i.test(error.message)) throw error;
+      });
+      const stop = new AbortController();
+      stopper = stop;
+      loop = (async () => {
+        while (!stop.signal.aborted) {
+          try {
+            await tick(stop.signal);
+          } catch (error) {
+            logger.warn?.({ error: (error as Error).message }, 'fleet tick failed');
+          }
+          try {
+            await clock.sleep(tickMs, stop.signal);
+          } catch {
+            // stopped
+          }
+        }
+      })();
+    },
+    async stop() {
+      stopper?.abort(new DOMException('worker stopped', 'AbortError'));
+      await loop;
+      loop = null;
+      await boss.stop({ graceful: true, close: true }).catch(() => undefined);
+      await sql.end({ timeout: 5 });
+      await storage.close();
+    },
+  };
+}

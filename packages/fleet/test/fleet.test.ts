@@ -1,0 +1,201 @@
+import { createSimulation, createVirtualClock, teamSizes } from '@racesync/simulator';
+import { createPostgresStorage, createPostgresTransport } from '@racesync/supabase-adapter';
+import { compareWithTruth } from '@racesync/verify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.ts';
+import { createFleetWorker, FleetError, fleetTeams, migrateFleet, scopedStorage } from '../src/index.ts';
+import { adminSql, freshSchemaName, pgUrl } from './support/db.ts';
+import { truthOfTeam } from './support/team-truth.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const admin = adminSql(2);
+
+afterAll(async () => {
+  await admin.end();
+});
+
+describe('schema and teams', () => {
+  it('migrates idempotently and keeps teams as data (add, replace, list, remove)', async () => {
+    const schema = freshSchemaName();
+    const bossSchema = `${schema}_boss`;
+    await migrateFleet({ databaseUrl: pgUrl(), schema, bossSchema });
+    await migrateFleet({ databaseUrl: pgUrl(), schema, bossSchema });
+    const teams = fleetTeams(admin, schema);
+    await teams.add({ teamId: 'alpha', clubId: 11, apiKeyEnv: 'ALPHA_KEY' });
+    await teams.add({ teamId: 'beta', riderIds: [5, 6], apiKeyEnv: 'BETA_KEY', tier: 'premium' });
+    await teams.add({ teamId: 'alpha', clubId: 12, apiKeyEnv: 'ALPHA_KEY', enabled: false });
+    expect(await teams.list()).toEqual([
+      { teamId: 'alpha', clubId: 12, riderIds: [], apiKeyEnv: 'ALPHA_KEY', tier: 'standard', enabled: false },
+      {
+        teamId: 'beta',
+        clubId: null,
+        riderIds: [5, 6],
+        apiKeyEnv: 'BETA_KEY',
+        tier: 'premium',
+        enabled: true,
+      },
+    ]);
+    expect(await teams.remove('alpha')).toBe(true);
+    expect(await teams.remove('alpha')).toBe(false);
+    expect((await teams.list()).map((t) => t.teamId)).toEqual(['beta']);
+  });
+
+  it('rejects bad teams with a typed config error (and never takes a key in place of its name)', async () => {
+    const teams = fleetTeams(admin, 'racesync');
+    const bad = [
+      { teamId: 'x y', clubId: 1, apiKeyEnv: 'K' },
+      { teamId: 'x', apiKeyEnv: 'K' },
+      { teamId: 'x', clubId: 1, apiKeyEnv: 'zr-9f8e7d6c-5b4a-3210' },
+      { teamId: 'x', riderIds: [1.5], apiKeyEnv: 'K' },
+    ];
+    for (const team of bad) {
+      const error = await teams.add(team).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FleetError);
+      expect((error as FleetError).kind).toBe('config');
+    }
+  });
+
+  it('CLI: migrate, teams add/list/remove by --key-env; the key itself never appears', async () => {
+    const schema = freshSchemaName();
+    const env = { FLEET_DB: pgUrl(), SECRET_KEY_VAR: 'zr-super-secret-key' };
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => {
+      out.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      const common = ['--database-env', 'FLEET_DB', '--schema', schema, '--boss-schema', `${schema}_boss`];
+      expect(await main(['migrate', ...common], env)).toBe(0);
+      expect(
+        await main(['teams', 'add', 't1', '--club', '42', '--key-env', 'SECRET_KEY_VAR', ...common], env),
+      ).toBe(0);
+      expect(
+        await main(
+          ['teams', 'add', 't2', '--riders', '1,2,3', '--key-env', 'SECRET_KEY_VAR', ...common],
+          env,
+        ),
+      ).toBe(0);
+      expect(await main(['teams', 'list', '--json', ...common], env)).toBe(0);
+      expect(await main(['teams', 'remove', 't1', ...common], env)).toBe(0);
+      expect(await main(['teams', 'remove', 't1', ...common], env)).toBe(1);
+    } finally {
+      process.stdout.write = write;
+    }
+    const text = out.join('');
+    expect(text).not.toContain('zr-super-secret-key');
+    const listed = JSON.parse(text.split('\n').find((l) => l.startsWith('[')) ?? '[]');
+    expect(listed.map((t: { teamId: string }) => t.teamId)).toEqual(['t1', 't2']);
+    const stored = await admin.unsafe(`select * from ${schema}.fleet_teams`);
+    expect(JSON.stringify(stored)).not.toContain('zr-super-secret-key');
+    await expect(
+      main(['teams', 'add', 't3', '--club', '1', ...['--database-env', 'FLEET_DB', '--schema', schema]], env),
+    ).rejects.toMatchObject({ kind: 'config' });
+  });
+});
+
+describe('a fleet in one process on a virtual clock', () => {
+  it('4 teams, 5 simulated hours: every team equals the truth; the world is fetched once; a team role reads only its rows', async () => {
+    const schema = freshSchemaName();
+    const bossSchema = `${schema}_boss`;
+    await migrateFleet({ databaseUrl: pgUrl(), schema, bossSchema });
+    const worldStart = Date.UTC(2026, 0, 1);
+    const clock = createVirtualClock({ start: worldStart + 17 * HOUR, stallTimeoutMs: 0 });
+    const sim = createSimulation({
+      seed: 7,
+      start: worldStart,
+      teams: teamSizes(4, { seed: 7 }),
+      days: 2,
+      clock,
+    });
+    const urls = await sim.listen();
+    const keys: Record<string, string> = {};
+    const teams = fleetTeams(admin, schema);
+    for (const t of urls.teams) {
+      keys[`KEY_${t.teamId}`] = t.apiKey;
+      await teams.add({ teamId: `team${t.teamId}`, clubId: t.clubId, apiKeyEnv: `KEY_${t.teamId}` });
+    }
+    const worker = createFleetWorker({
+      databaseUrl: pgUrl(),
+      schema,
+      bossSchema,
+      clock,
+      track: (p) => clock.track(p),
+      resolveApiKey: (ref) => keys[ref],
+      client: {
+        baseUrl: urls.baseUrl,
+        siteBaseUrl: urls.siteBaseUrl,
+        zwiftBaseUrl: urls.zwiftBaseUrl,
+        fetch: sim.fetch,
+      },
+      workerId: 'solo',
+    });
+    const start = clock.now();
+    const end = start + 5 * HOUR;
+    try {
+      await worker.start();
+      await clock.runUntil(end);
+      await worker.stop();
+      expect(sim.stats().violations).toEqual({ total: 0, byBucket: {} });
+      const base = createPostgresStorage({
+        transport: createPostgresTransport({ connectionString: pgUrl(), max: 2 }),
+        schema,
+      });
+      for (const t of urls.teams) {
+        const comparison = await compareWithTruth({
+          storage: scopedStorage({
+            base,
+            sql: admin,
+            schema,
+            scope: { kind: 'team', teamId: `team${t.teamId}` },
+          }),
+          truthAt: (at) => truthOfTeam(sim.truthAt(at), t.teamId),
+          from: start,
+          end,
+          slackMs: 0,
+        });
+        expect(comparison.examples, `team ${t.teamId}`).toEqual([]);
+        expect(comparison.mismatches).toBe(0);
+      }
+      const stats = sim.stats();
+      console.log(JSON.stringify(stats.requests));
+      // Row-level security: a team's dashboard role reads its own rows only.
+      await admin.unsafe(`drop role if exists ${schema}_r0; create role ${schema}_r0 nologin`);
+      await admin.unsafe(`drop role if exists ${schema}_r1; create role ${schema}_r1 nologin`);
+      await admin.unsafe(`select ${schema}.fleet_grant_team_read('team0', '${schema}_r0')`);
+      await admin.unsafe(`select ${schema}.fleet_grant_team_read('team1', '${schema}_r1')`);
+      const asRole = async (role: string, query: string) =>
+        admin.begin(async (tx) => {
+          await tx.unsafe(`set local role ${role}`);
+          return tx.unsafe<{ n: string }[]>(query);
+        });
+      const team0 = new Set(urls.teams[0]!.riderIds);
+      const team1 = new Set(urls.teams[1]!.riderIds);
+      for (const [role, own, other] of [
+        [`${schema}_r0`, team0, team1],
+        [`${schema}_r1`, team1, team0],
+      ] as const) {
+        const signups = await asRole(role, `select rider_id::text as n from ${schema}.signups`);
+        expect(signups.length).toBeGreaterThan(0);
+        expect(signups.every((r) => own.has(Number(r.n)))).toBe(true);
+        const riders = await asRole(role, `select rider_id::text as n from ${schema}.riders`);
+        expect(riders.length).toBe(own.size);
+        const members = await asRole(role, `select rider_id::text as n from ${schema}.fleet_team_members`);
+        expect(members.some((r) => other.has(Number(r.n)))).toBe(false);
+        const results = await asRole(role, `select distinct event_id as n from ${schema}.results`);
+        const allResults = await admin.unsafe<{ n: string }[]>(
+          `select distinct r.event_id as n from ${schema}.results r where r.rider_id in (${[...own].join(',')})`,
+        );
+        expect(results.map((r) => r.n).sort()).toEqual(allResults.map((r) => r.n).sort());
+        const teams = await asRole(role, `select count(*)::text as n from ${schema}.fleet_teams`).catch(
+          (e: Error) => e,
+        );
+        expect(teams).toBeInstanceOf(Error); // no grant on the teams table
+      }
+      await base.close();
+    } finally {
+      await sim.close();
+    }
+  }, 300_000);
+});
