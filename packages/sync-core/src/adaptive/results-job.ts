@@ -4,20 +4,39 @@ import type { Job, JobOutcome, RunContext } from '../engine/job.js';
 import { syncResults } from '../operations/sync-results.js';
 import { SOURCE_BUCKETS } from '../source/sync-source.js';
 import type { ResultJob } from '../storage/records.js';
+import { PublicationDelay } from './publication-delay.js';
+import { estimateFinish } from './race-duration.js';
 
 /** A correction fetch with malformed rows is repeated (on the retry schedule) at most this often. */
 const INCOMPLETE_CORRECTION_RETRIES = 3;
 
+/** When the results of a job's race should be over, by event id (events no longer stored are left out). */
+async function estimatedFinishes(ctx: RunContext, jobs: readonly ResultJob[]): Promise<Map<string, number>> {
+  const finishes = new Map<string, number>();
+  if (jobs.length === 0) return finishes;
+  const events = await ctx.storage.listEvents({
+    eventIds: [...new Set(jobs.map((j) => j.eventId))],
+    includeRemoved: true,
+  });
+  for (const event of events) finishes.set(event.eventId, estimateFinish(event, ctx.policy));
+  return finishes;
+}
+
 /**
  * Works the persisted results queue: due jobs in order of value (team riders in the race, then
- * initial before correction, then oldest), as many as the results bucket allows. Missing results are
- * retried on the policy's schedule until `giveUpAfterMs`; the first success queues one correction
- * fetch (repeated a few times while its rows come back malformed) and asks for an early riders run
- * (ratings move after races).
+ * initial before correction, then oldest), as many as the results bucket allows. A race's first
+ * attempt waits for the publication delay learned from earlier races (see `PublicationDelay` and
+ * `policy.results.delayQuantile`). Missing results are retried on the policy's schedule until
+ * `giveUpAfterMs`; the first success queues one correction fetch (repeated a few times while its
+ * rows come back malformed) and asks for an early riders run (ratings move after races).
  */
 export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
+  let delay = new PublicationDelay();
   return {
     name: 'results',
+    async load({ cursor }) {
+      delay = PublicationDelay.from(cursor?.publicationDelaysMs);
+    },
     async run(ctx: RunContext): Promise<JobOutcome> {
       const p = ctx.policy.results;
       const now = ctx.clock.now();
@@ -32,6 +51,11 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             a.eventId.localeCompare(b.eventId),
         );
       const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
+      const finishes = await estimatedFinishes(
+        ctx,
+        due.filter((j) => j.phase === 'initial'),
+      );
+      const learned = delay.quantile(p.delayQuantile, p.delayMinSamples);
       const budget = await budgetOf(ctx, SOURCE_BUCKETS.results);
       const toPut: ResultJob[] = [];
       const toDelete: { eventId: string; phase: ResultJob['phase'] }[] = [];
@@ -50,6 +74,15 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
           );
           continue;
         }
+        const finish = finishes.get(job.eventId);
+        if (job.phase === 'initial' && job.attempts === 0 && learned !== null && finish !== undefined) {
+          // Not before the learned delay: most races' results are not out yet (no call spent).
+          const earliest = finish + Math.max(p.graceMs, learned);
+          if (now < earliest) {
+            toPut.push({ ...job, dueAt: earliest });
+            continue;
+          }
+        }
         if (done >= budget.available) break;
         done++;
         try {
@@ -60,6 +93,15 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             const wait = p.retryScheduleMs[Math.min(attempts - 1, p.retryScheduleMs.length - 1)]!;
             toPut.push({ ...job, attempts, dueAt: at + wait });
           } else if (job.phase === 'initial') {
+            if (finish !== undefined) {
+              // The attempt before found nothing one schedule wait before this one was due; a first
+              // attempt counts one first wait before it (see PublicationDelay).
+              const previous =
+                job.attempts === 0
+                  ? at - p.retryScheduleMs[0]!
+                  : job.dueAt - p.retryScheduleMs[Math.min(job.attempts - 1, p.retryScheduleMs.length - 1)]!;
+              delay.observe(at - finish, previous - finish);
+            }
             toDelete.push(job);
             toPut.push({
               ...job,
@@ -113,7 +155,7 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
         const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.results);
         nextDueAt = Math.max(refreshed.nextAvailableAt, after + 1000);
       }
-      return { status, nextDueAt, errorKind, message };
+      return { status, nextDueAt, errorKind, message, cursor: { publicationDelaysMs: delay.toJSON() } };
     },
   };
 }

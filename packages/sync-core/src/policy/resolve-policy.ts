@@ -131,6 +131,12 @@ function validate(p: SyncPolicy): void {
   if (typeof p.results.graceMs !== 'number' || p.results.graceMs < 0) {
     throw new SyncConfigError('policy.results.graceMs', 'must be a number ≥ 0');
   }
+  if (!(p.results.delayQuantile >= 0 && p.results.delayQuantile <= 1)) {
+    throw new SyncConfigError('policy.results.delayQuantile', 'must be a number from 0 to 1');
+  }
+  if (!(Number.isInteger(p.results.delayMinSamples) && p.results.delayMinSamples >= 1)) {
+    throw new SyncConfigError('policy.results.delayMinSamples', 'must be a whole number ≥ 1');
+  }
   const schedule = p.results.retryScheduleMs;
   if (!Array.isArray(schedule) || schedule.length === 0) {
     throw new SyncConfigError('policy.results.retryScheduleMs', 'must be a non-empty array of waits');

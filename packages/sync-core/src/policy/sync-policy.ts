@@ -210,6 +210,20 @@ export interface SyncPolicy {
      */
     graceMs: number;
     /**
+     * Once `delayMinSamples` races' results were found, the first attempt waits (beyond `graceMs`)
+     * for this quantile of how long after their estimated finish recent races' results appeared
+     * (learned from the queue's own attempts, kept in the results job's state): most first attempts
+     * at the estimate plus `graceMs` find nothing, since races climb and results take minutes. A
+     * lower quantile fetches sooner and wastes more calls; 0 uses the quickest race seen.
+     * @default 0.1
+     */
+    delayQuantile: number;
+    /**
+     * Races whose results were found before the learned delay is used (until then, `graceMs`).
+     * @default 5
+     */
+    delayMinSamples: number;
+    /**
      * Waits between attempts while results are missing (the last one repeats).
      * @default 3 min × 15 (the first 45 min), then 5, 10, 20 and 30 min
      */
@@ -283,6 +297,8 @@ export const DEFAULT_POLICY: SyncPolicy = {
     otherPenSpeedKmh: 32,
     defaultDurationMs: 60 * MIN,
     graceMs: 5 * MIN,
+    delayQuantile: 0.1,
+    delayMinSamples: 5,
     retryScheduleMs: [...Array.from({ length: 15 }, () => 3 * MIN), 5 * MIN, 10 * MIN, 20 * MIN, 30 * MIN],
     giveUpAfterMs: 24 * HOUR,
     correctionDelayMs: 3.5 * HOUR,

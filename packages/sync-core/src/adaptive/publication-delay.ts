@@ -1,0 +1,52 @@
+/** How many recent observations the learned delay keeps (older ones drop out first). */
+export const PUBLICATION_DELAY_SAMPLES = 100;
+
+/**
+ * How long after their estimated finish the results of recent races appeared, learned from the
+ * results queue's own attempts. The estimate (distance at a brisk pen speed, no climbing) is early
+ * for most races, and results take minutes more to appear: a first attempt at the estimate plus a
+ * fixed grace mostly finds nothing. Each race whose results were found adds one observation: the
+ * midpoint between the attempt that found them and the one before it that found nothing. When the
+ * first attempt found them, the caller passes one retry wait before it as that earlier attempt:
+ * taking the first attempt itself would only ever record the learned delay (an upper bound), and the
+ * quantile could then rise but never fall; this way it settles where that share of races really is
+ * out by the first attempt.
+ */
+export class PublicationDelay {
+  private readonly samples: number[];
+
+  /** @param samples earlier observations (ms after the estimated finish), oldest first. */
+  constructor(samples: readonly number[] = []) {
+    this.samples = samples.filter((x) => Number.isFinite(x)).slice(-PUBLICATION_DELAY_SAMPLES);
+  }
+
+  /**
+   * Records one race: results found `foundAfterMs` after its estimated finish, not found at
+   * `notFoundAfterMs` (the attempt before).
+   */
+  observe(foundAfterMs: number, notFoundAfterMs: number): void {
+    const sample = (foundAfterMs + notFoundAfterMs) / 2;
+    if (!Number.isFinite(sample)) return;
+    this.samples.push(sample);
+    if (this.samples.length > PUBLICATION_DELAY_SAMPLES) this.samples.shift();
+  }
+
+  /** The `q` quantile (0…1, nearest rank) of the observations, or null with fewer than `minSamples`. */
+  quantile(q: number, minSamples: number): number | null {
+    if (this.samples.length === 0 || this.samples.length < minSamples) return null;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+    return sorted[rank]!;
+  }
+
+  /** The observations, oldest first (what a job cursor persists). */
+  toJSON(): number[] {
+    return [...this.samples];
+  }
+
+  /** Reads observations back from a persisted cursor value; anything else gives an empty history. */
+  static from(value: unknown): PublicationDelay {
+    if (!Array.isArray(value)) return new PublicationDelay();
+    return new PublicationDelay(value.filter((x): x is number => typeof x === 'number'));
+  }
+}
