@@ -2,6 +2,7 @@ import { peakUse, type ReportChange, type ReportRun, recordRequests } from '@rac
 import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
 import {
+  missedChanges,
   nearDetail,
   recordingStorage,
   resultLag,
@@ -180,7 +181,9 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
       },
     };
   }
-  const detail = process.env.BENCH_DETAIL ? nearDetail(truth, recording, start, end) : undefined;
+  const detail = process.env.BENCH_DETAIL
+    ? { near: nearDetail(truth, recording, start, end), missed: missedChanges(truth, recording, start, end) }
+    : undefined;
   const peakPerMinute: Record<string, number> = {};
   for (const [bucket, times] of [...requests.calls].sort(([a], [b]) => a.localeCompare(b)))
     peakPerMinute[bucket] = peakUse(times, 60_000);

@@ -5,6 +5,7 @@
  */
 export type { LagStats, ResultLag, SignupLag } from './lag-metrics.js';
 export {
+  missedChanges,
   nearDetail,
   resultLag,
   resultLagSamples,

@@ -145,3 +145,31 @@ export function nearDetail(truth: Truth, recording: Recording, start: number, en
   }
   return rows.sort((a, b) => (b.lag ?? 0) - (a.lag ?? 0));
 }
+
+/** Debug list of the team signup changes {@link signupLag} counts as missed (BENCH_DETAIL=1). */
+export function missedChanges(truth: Truth, recording: Recording, start: number, end: number) {
+  const rows: {
+    eventId: string;
+    riderId: number;
+    kind: string;
+    leadMin: number;
+    seenAfterStartMin: number | null;
+  }[] = [];
+  for (const change of truth.teamSignupChangesBetween(start - 1, end)) {
+    if (change.eventStart > end) continue;
+    const key = `${change.eventId}:${change.riderId}`;
+    const seen = firstAtOrAfter(
+      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
+      change.at,
+    );
+    if (seen !== null && seen < change.eventStart) continue;
+    rows.push({
+      eventId: change.eventId,
+      riderId: change.riderId,
+      kind: change.kind,
+      leadMin: Math.round((change.eventStart - change.at) / 60_000),
+      seenAfterStartMin: seen === null ? null : Math.round((seen - change.eventStart) / 60_000),
+    });
+  }
+  return rows;
+}
