@@ -1,4 +1,4 @@
-import type { Truth } from '@racesync/simulator';
+import type { TeamSignupChange, Truth } from '@racesync/simulator';
 import { percentile } from './percentile.js';
 import type { Recording } from './recording-storage.js';
 
@@ -29,6 +29,27 @@ const firstAtOrAfter = (times: number[] | undefined, t: number): number | null =
   return best;
 };
 
+/**
+ * Every team signup/withdrawal in [start, end) whose race started by `end` (so it is decided), with
+ * the first time storage reflected it at or after the change (null: never).
+ */
+function* decidedChanges(
+  truth: Truth,
+  recording: Recording,
+  start: number,
+  end: number,
+): Generator<{ change: TeamSignupChange; seen: number | null }> {
+  for (const change of truth.teamSignupChangesBetween(start - 1, end)) {
+    if (change.eventStart > end) continue;
+    const key = `${change.eventId}:${change.riderId}`;
+    const seen = firstAtOrAfter(
+      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
+      change.at,
+    );
+    yield { change, seen };
+  }
+}
+
 const stats = (values: number[]): LagStats => ({
   p50Ms: percentile(values, 50),
   p95Ms: percentile(values, 95),
@@ -54,13 +75,7 @@ export function signupLagSamples(
   const near: number[] = [];
   const all: number[] = [];
   let missed = 0;
-  for (const change of truth.teamSignupChangesBetween(start - 1, end)) {
-    if (change.eventStart > end) continue;
-    const key = `${change.eventId}:${change.riderId}`;
-    const seen = firstAtOrAfter(
-      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
-      change.at,
-    );
+  for (const { change, seen } of decidedChanges(truth, recording, start, end)) {
     if (seen === null || seen >= change.eventStart) {
       missed++;
       continue;
@@ -120,14 +135,8 @@ export function riderLag(truth: Truth, recording: Recording, start: number, end:
 export function nearDetail(truth: Truth, recording: Recording, start: number, end: number) {
   const rows: { lag: number | null; kind: string; favourite: boolean; teamBefore: boolean; lead: number }[] =
     [];
-  const changes = truth.teamSignupChangesBetween(start - 1, end);
-  for (const change of changes) {
-    if (change.eventStart > end || change.eventStart - change.at > 6 * HOUR) continue;
-    const key = `${change.eventId}:${change.riderId}`;
-    const seen = firstAtOrAfter(
-      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
-      change.at,
-    );
+  for (const { change, seen } of decidedChanges(truth, recording, start, end)) {
+    if (change.eventStart - change.at > 6 * HOUR) continue;
     const teamBefore = truth.teamSignupChanges.some(
       (c) =>
         c.eventId === change.eventId &&
@@ -155,13 +164,7 @@ export function missedChanges(truth: Truth, recording: Recording, start: number,
     leadMin: number;
     seenAfterStartMin: number | null;
   }[] = [];
-  for (const change of truth.teamSignupChangesBetween(start - 1, end)) {
-    if (change.eventStart > end) continue;
-    const key = `${change.eventId}:${change.riderId}`;
-    const seen = firstAtOrAfter(
-      (change.kind === 'signup' ? recording.signupAdded : recording.signupWithdrawn).get(key),
-      change.at,
-    );
+  for (const { change, seen } of decidedChanges(truth, recording, start, end)) {
     if (seen !== null && seen < change.eventStart) continue;
     rows.push({
       eventId: change.eventId,

@@ -39,6 +39,8 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
     },
     async run(ctx: RunContext): Promise<JobOutcome> {
       const p = ctx.policy.results;
+      /** The schedule's wait after the `n`-th missing answer (0-based; the last one repeats). */
+      const retryWait = (n: number) => p.retryScheduleMs[Math.min(n, p.retryScheduleMs.length - 1)]!;
       const now = ctx.clock.now();
       const jobs = await ctx.storage.listResultJobs();
       const due = jobs
@@ -90,16 +92,13 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
           const at = ctx.clock.now();
           if (!result.available) {
             const attempts = job.attempts + 1;
-            const wait = p.retryScheduleMs[Math.min(attempts - 1, p.retryScheduleMs.length - 1)]!;
-            toPut.push({ ...job, attempts, dueAt: at + wait });
+            toPut.push({ ...job, attempts, dueAt: at + retryWait(attempts - 1) });
           } else if (job.phase === 'initial') {
             if (finish !== undefined) {
               // The attempt before found nothing one schedule wait before this one was due; a first
               // attempt counts one first wait before it (see PublicationDelay).
               const previous =
-                job.attempts === 0
-                  ? at - p.retryScheduleMs[0]!
-                  : job.dueAt - p.retryScheduleMs[Math.min(job.attempts - 1, p.retryScheduleMs.length - 1)]!;
+                job.attempts === 0 ? at - retryWait(0) : job.dueAt - retryWait(job.attempts - 1);
               delay.observe(at - finish, previous - finish);
             }
             toDelete.push(job);
@@ -117,8 +116,7 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             if (result.teamRiderIds.length > 0) options.onTeamResults(at);
           } else if (!result.complete && job.attempts < INCOMPLETE_CORRECTION_RETRIES) {
             // Rows were malformed (upstream drift or a bad answer): this is not the final set yet.
-            const wait = p.retryScheduleMs[Math.min(job.attempts, p.retryScheduleMs.length - 1)]!;
-            toPut.push({ ...job, attempts: job.attempts + 1, dueAt: at + wait });
+            toPut.push({ ...job, attempts: job.attempts + 1, dueAt: at + retryWait(job.attempts) });
           } else {
             toDelete.push(job);
             if (
