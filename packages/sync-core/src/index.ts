@@ -43,7 +43,6 @@ export type {
   SourceRatingPoint,
   SourceResult,
   SourceRider,
-  SourceRoute,
   SourceSignup,
   SyncSource,
 } from './source/sync-source.js';

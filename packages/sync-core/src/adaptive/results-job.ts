@@ -6,30 +6,19 @@ import { SOURCE_BUCKETS } from '../source/sync-source.js';
 import type { ResultJob } from '../storage/records.js';
 import { PublicationDelay } from './publication-delay.js';
 import { estimateFinish } from './race-duration.js';
-import { RouteClimbs } from './route-climbs.js';
 
 /** A correction fetch with malformed rows is repeated (on the retry schedule) at most this often. */
 const INCOMPLETE_CORRECTION_RETRIES = 3;
 
-/**
- * When the results of a job's race should be over, and its climb when its route is known, by event
- * id (events no longer stored are left out).
- */
-async function estimatedFinishes(
-  ctx: RunContext,
-  jobs: readonly ResultJob[],
-  routes: RouteClimbs,
-): Promise<Map<string, { finish: number; climb: number | null }>> {
-  const finishes = new Map<string, { finish: number; climb: number | null }>();
+/** When the results of a job's race should be over, by event id (events no longer stored are left out). */
+async function estimatedFinishes(ctx: RunContext, jobs: readonly ResultJob[]): Promise<Map<string, number>> {
+  const finishes = new Map<string, number>();
   if (jobs.length === 0) return finishes;
   const events = await ctx.storage.listEvents({
     eventIds: [...new Set(jobs.map((j) => j.eventId))],
     includeRemoved: true,
   });
-  for (const event of events) {
-    const finish = estimateFinish(event, ctx.policy);
-    finishes.set(event.eventId, { finish, climb: routes.climbOf(event, finish) });
-  }
+  for (const event of events) finishes.set(event.eventId, estimateFinish(event, ctx.policy));
   return finishes;
 }
 
@@ -37,14 +26,12 @@ async function estimatedFinishes(
  * Works the persisted results queue: due jobs in order of value (team riders in the race, then
  * initial before correction, then oldest), as many as the results bucket allows. A race's first
  * attempt waits for the publication delay learned from earlier races (see `PublicationDelay` and
- * `policy.results.delayQuantile`), fitted on the race's climbing when the source has a route list
- * (see `RouteClimbs`). Missing results are retried on the policy's schedule until
+ * `policy.results.delayQuantile`). Missing results are retried on the policy's schedule until
  * `giveUpAfterMs`; the first success queues one correction fetch (repeated a few times while its
  * rows come back malformed) and asks for an early riders run (ratings move after races).
  */
 export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
   let delay = new PublicationDelay();
-  const routes = new RouteClimbs();
   return {
     name: 'results',
     async load({ cursor }) {
@@ -66,9 +53,11 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             a.eventId.localeCompare(b.eventId),
         );
       const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
-      const initial = due.filter((j) => j.phase === 'initial');
-      if (initial.length > 0) await routes.refresh(ctx);
-      const finishes = await estimatedFinishes(ctx, initial, routes);
+      const finishes = await estimatedFinishes(
+        ctx,
+        due.filter((j) => j.phase === 'initial'),
+      );
+      const learned = delay.quantile(p.delayQuantile, p.delayMinSamples);
       const budget = await budgetOf(ctx, SOURCE_BUCKETS.results);
       const toPut: ResultJob[] = [];
       const toDelete: { eventId: string; phase: ResultJob['phase'] }[] = [];
@@ -87,10 +76,7 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
           );
           continue;
         }
-        const estimate = finishes.get(job.eventId);
-        const finish = estimate?.finish;
-        const learned =
-          estimate === undefined ? null : delay.quantile(p.delayQuantile, p.delayMinSamples, estimate.climb);
+        const finish = finishes.get(job.eventId);
         if (job.phase === 'initial' && job.attempts === 0 && learned !== null && finish !== undefined) {
           // Not before the learned delay: most races' results are not out yet (no call spent).
           const earliest = finish + Math.max(p.graceMs, learned);
@@ -113,7 +99,7 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
               // attempt counts one first wait before it (see PublicationDelay).
               const previous =
                 job.attempts === 0 ? at - retryWait(0) : job.dueAt - retryWait(job.attempts - 1);
-              delay.observe(at - finish, previous - finish, estimate?.climb ?? null);
+              delay.observe(at - finish, previous - finish);
             }
             toDelete.push(job);
             toPut.push({

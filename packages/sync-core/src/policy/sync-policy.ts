@@ -224,13 +224,6 @@ export interface SyncPolicy {
      */
     delayMinSamples: number;
     /**
-     * How often the route list (`source.routes`, one site call) is fetched: with it, the learned
-     * delay is fitted on each race's climbing, so hilly races wait longer and flat ones less (see
-     * `delayQuantile`). Sources without a route list keep the plain learned delay.
-     * @default 86_400_000 (24 h)
-     */
-    routesIntervalMs: number;
-    /**
      * Waits between attempts while results are missing (the last one repeats).
      * @default 3 min × 15 (the first 45 min), then 5, 10, 20 and 30 min
      */
@@ -306,7 +299,6 @@ export const DEFAULT_POLICY: SyncPolicy = {
     graceMs: 5 * MIN,
     delayQuantile: 0.1,
     delayMinSamples: 5,
-    routesIntervalMs: 24 * HOUR,
     retryScheduleMs: [...Array.from({ length: 15 }, () => 3 * MIN), 5 * MIN, 10 * MIN, 20 * MIN, 30 * MIN],
     giveUpAfterMs: 24 * HOUR,
     correctionDelayMs: 3.5 * HOUR,

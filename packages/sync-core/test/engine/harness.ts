@@ -7,7 +7,6 @@ import {
   type StorageAdapter,
   type SyncEngine,
   type SyncEngineOptions,
-  type SyncSource,
 } from '../../src/index.js';
 
 export const MIN = 60_000;
@@ -41,8 +40,6 @@ export async function createWorld(
     zwiftAccount?: boolean;
     /** World options of the follow graph. */
     follow?: { unfollowedShare?: number; extraFollowees?: number };
-    /** What the engine gets as its source, made from the client (e.g. a client without a group). */
-    source?: (client: ZwiftClient) => SyncSource;
   } = {},
 ): Promise<World> {
   const sim = createSimulation({
@@ -70,7 +67,7 @@ export async function createWorld(
   const events: ChangeEvent[] = [];
   const make = () => {
     const engine = createSyncEngine({
-      source: options.source ? options.source(client) : client,
+      source: client,
       storage,
       team: { clubId: urls.clubId },
       clock,
