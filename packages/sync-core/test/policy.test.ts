@@ -30,6 +30,8 @@ describe('policy', () => {
       [{ signups: { ttl: [{ maxTimeToStartMs: HOUR, ttlMs: MIN }] } }, 'policy.signups.ttl'],
       [{ results: { retryScheduleMs: [MIN, 0] } }, 'policy.results.retryScheduleMs[1]'],
       [{ signups: { siteBudgetShare: 2 } }, 'policy.signups.siteBudgetShare'],
+      [{ results: { delayQuantile: 1.5 } }, 'policy.results.delayQuantile'],
+      [{ results: { delayMinSamples: 0.5 } }, 'policy.results.delayMinSamples'],
     ];
     for (const [input, option] of cases) {
       let error: unknown;
