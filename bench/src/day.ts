@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { renderReport } from '@racesync/report';
 import type { SyncPolicyInput } from '@racesync/sync-core';
 import { numberArg, parseArgs } from './args.js';
-import { type runStrategy, STRATEGIES, type Strategy, type StrategyRun } from './run-strategy.js';
+import { type Run, runStrategies } from './child.js';
+import { STRATEGIES, type Strategy } from './run-strategy.js';
 
 /**
  * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`:
@@ -46,51 +45,18 @@ const load = loadavg();
 const wallStart = performance.now();
 const cpuStart = process.cpuUsage();
 
-type Run = Awaited<ReturnType<typeof runStrategy>>;
-
-/** Runs one strategy in a child process (same Node, same loader) and reads its figures. */
-function runInChild(strategy: Strategy, run: StrategyRun): Promise<Run> {
-  const script = fileURLToPath(new URL('./strategy-process.ts', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, script, JSON.stringify({ strategy, run, report: collect.report })],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`strategy ${strategy} exited with ${code}`));
-      else resolvePromise(JSON.parse(out) as Run);
-    });
-  });
-}
-
 // The longest first, so the last one to finish is short.
-const queue = STRATEGIES.filter((s) => only.includes(s));
-const finished = new Map<Strategy, Run>();
-await Promise.all(
-  Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-    for (let strategy = queue.shift(); strategy !== undefined; strategy = queue.shift()) {
-      const run: StrategyRun = {
-        seed,
-        riders,
-        hours,
-        faults,
-        ...(policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {}),
-      };
-      finished.set(strategy, await runInChild(strategy, run));
-    }
+const runs = await runStrategies(
+  STRATEGIES.filter((s) => only.includes(s)),
+  (strategy) => ({
+    seed,
+    riders,
+    hours,
+    faults,
+    ...(policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {}),
   }),
+  { parallel, report: collect.report },
 );
-const runs = new Map<Strategy, Run>();
-for (const strategy of STRATEGIES) {
-  const run = finished.get(strategy);
-  if (run) runs.set(strategy, run);
-}
 const childCpuMs = [...runs.values()].reduce((sum, run) => sum + run.cpuMs, 0);
 const cpu = process.cpuUsage(cpuStart);
 

@@ -42,6 +42,8 @@ export interface StrategyRun {
   faults?: FaultOptions | null;
   /** Policy overrides for the adaptive and follow engines (tuning experiments). */
   policy?: SyncPolicyInput;
+  /** Also return the lag samples behind the percentiles (for pooling runs, e.g. over seeds). */
+  samples?: boolean;
 }
 
 /**
@@ -191,6 +193,14 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
   return {
     ...(report ? { report } : {}),
     ...(detail ? { detail } : {}),
+    ...(run.samples
+      ? {
+          samples: {
+            nearSignupLagMs: signupLagSamples(truth, recording, start, end).near,
+            resultLagMs: resultLagSamples(truth, recording, start, end).lags,
+          },
+        }
+      : {}),
     calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint, peakPerMinute },
     rateLimitViolations: stats.violations.total,
     signupLag: signupLag(truth, recording, start, end),
