@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { renderReport } from '@racesync/report';
-import type { SyncPolicyInput } from '@racesync/sync-core';
 import { numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
-import { STRATEGIES, type Strategy } from './run-strategy.js';
+import { policyFor, strategyArgs } from './strategy-args.js';
 
 /**
  * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`:
@@ -24,19 +23,7 @@ const riders = numberArg(args, 'riders', 80);
 const hours = numberArg(args, 'hours', 24);
 const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
-const policyArg = args.get('policy');
-const policy = typeof policyArg === 'string' ? (JSON.parse(policyArg) as SyncPolicyInput) : undefined;
-const parallel = numberArg(args, 'parallel', 2);
-if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel needs a whole number ≥ 1');
-const onlyArg = args.get('only');
-const only: Strategy[] =
-  typeof onlyArg === 'string'
-    ? onlyArg.split(',').map((name) => {
-        if (!(STRATEGIES as readonly string[]).includes(name))
-          throw new Error(`--only: unknown strategy ${name} (${STRATEGIES.join(', ')})`);
-        return name as Strategy;
-      })
-    : [...STRATEGIES];
+const { strategies: chosen, policy, parallel } = strategyArgs(args);
 
 const reportFile = args.get('report');
 if (reportFile === true) throw new Error('--report needs a file name, e.g. --report reports/day.html');
@@ -47,13 +34,13 @@ const cpuStart = process.cpuUsage();
 
 // The longest first, so the last one to finish is short.
 const runs = await runStrategies(
-  STRATEGIES.filter((s) => only.includes(s)),
+  chosen,
   (strategy) => ({
     seed,
     riders,
     hours,
     faults,
-    ...(policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {}),
+    ...policyFor(strategy, policy),
   }),
   { parallel, report: collect.report },
 );

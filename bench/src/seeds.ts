@@ -1,9 +1,9 @@
 import { loadavg } from 'node:os';
-import type { SyncPolicyInput } from '@racesync/sync-core';
 import { numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
 import { poolSeeds } from './pool.js';
-import { STRATEGIES, type Strategy } from './run-strategy.js';
+import type { Strategy } from './run-strategy.js';
+import { policyFor, strategyArgs } from './strategy-args.js';
 
 /**
  * `pnpm bench:seeds -- [--seeds 1-8] [--riders N] [--hours H] [--only adaptive,oracle] [--policy JSON]`:
@@ -18,19 +18,7 @@ const args = parseArgs(process.argv.slice(2));
 const seeds = parseSeeds(args.get('seeds') ?? '1-8');
 const riders = numberArg(args, 'riders', 80);
 const hours = numberArg(args, 'hours', 24);
-const parallel = numberArg(args, 'parallel', 2);
-if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel needs a whole number ≥ 1');
-const policyArg = args.get('policy');
-const policy = typeof policyArg === 'string' ? (JSON.parse(policyArg) as SyncPolicyInput) : undefined;
-const onlyArg = args.get('only');
-const only: Strategy[] =
-  typeof onlyArg === 'string'
-    ? onlyArg.split(',').map((name) => {
-        if (!(STRATEGIES as readonly string[]).includes(name))
-          throw new Error(`--only: unknown strategy ${name} (${STRATEGIES.join(', ')})`);
-        return name as Strategy;
-      })
-    : [...STRATEGIES];
+const { strategies, policy, parallel } = strategyArgs(args);
 
 function parseSeeds(value: string | true): number[] {
   if (value === true) throw new Error('--seeds needs a range (1-8) or a list (1,3,5)');
@@ -48,13 +36,13 @@ const wallStart = performance.now();
 const perSeed: { seed: number; runs: Map<Strategy, Run> }[] = [];
 for (const seed of seeds) {
   const runs = await runStrategies(
-    STRATEGIES.filter((s) => only.includes(s)),
+    strategies,
     (strategy) => ({
       seed,
       riders,
       hours,
       samples: true,
-      ...(policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {}),
+      ...policyFor(strategy, policy),
     }),
     { parallel, report: false },
   );
