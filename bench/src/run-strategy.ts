@@ -138,11 +138,12 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
   const truth = sim.truthAt(end);
+  // The lag samples, once: for the report's distributions and for pooling (`run.samples`).
+  const signups = signupLagSamples(truth, recording, start, end);
+  const results = resultLagSamples(truth, recording, start, end);
   let report: ReportRun | undefined;
   if (options.report) {
-    const signups = signupLagSamples(truth, recording, start, end);
     const signupStats = signupLag(truth, recording, start, end).all;
-    const results = resultLagSamples(truth, recording, start, end);
     const resultStats = resultLag(truth, recording, start, end);
     report = {
       label: STRATEGY_LABELS[strategy],
@@ -195,10 +196,7 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
     ...(detail ? { detail } : {}),
     ...(run.samples
       ? {
-          samples: {
-            nearSignupLagMs: signupLagSamples(truth, recording, start, end).near,
-            resultLagMs: resultLagSamples(truth, recording, start, end).lags,
-          },
+          samples: { nearSignupLagMs: signups.near, resultLagMs: results.lags },
         }
       : {}),
     calls: { total: stats.requests.total, byEndpoint: stats.requests.byEndpoint, peakPerMinute },
