@@ -39,6 +39,11 @@ export interface PooledStrategy {
   resultLag: { p95Ms: number | null; count: number; missed: number };
   /** Team signup changes never stored before the start, summed, and per seed. */
   missed: { total: number; perSeed: number[] };
+  /**
+   * Of those, the ones that left a wrong stored state at the start (a flicker — a signup and its
+   * withdrawal both unseen — leaves it right), summed, and per seed.
+   */
+  wrongAtStart: { total: number; perSeed: number[] };
   rateLimitViolations: number;
 }
 
@@ -96,6 +101,10 @@ export function poolSeeds(seeds: readonly SeedRuns[]): Partial<Record<Strategy, 
       missed: {
         total: runs.reduce((s, r) => s + r.signupLag.missed, 0),
         perSeed: runs.map((r) => r.signupLag.missed),
+      },
+      wrongAtStart: {
+        total: runs.reduce((s, r) => s + r.signupLag.wrongAtStart, 0),
+        perSeed: runs.map((r) => r.signupLag.wrongAtStart),
       },
       rateLimitViolations: runs.reduce((s, r) => s + r.rateLimitViolations, 0),
     };

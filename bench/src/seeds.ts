@@ -65,6 +65,7 @@ const result = {
           nearSignupLagP95Ms: run.signupLag.near.p95Ms,
           nearChanges: run.signupLag.near.count,
           missed: run.signupLag.missed,
+          wrongAtStart: run.signupLag.wrongAtStart,
           resultLagP95Ms: run.resultLag.p95Ms,
           rateLimitViolations: run.rateLimitViolations,
           wallMs: run.wallMs,

@@ -62,6 +62,7 @@ describe('the oracle (reads the truth; the floor)', () => {
       const signups = signupLag(truth, recording, start, end);
       expect(signups.all.count).toBeGreaterThan(0);
       expect(signups.missed).toBe(0);
+      expect(signups.wrongAtStart).toBe(0);
       expect(signups.all.p95Ms).toBe(0);
       const results = resultLag(truth, recording, start, end);
       expect(results.count).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ const MIN = 60_000;
 function run(
   calls: number,
   near: number[],
-  extra: { missed?: number; violations?: number } = {},
+  extra: { missed?: number; wrong?: number; violations?: number } = {},
 ): PoolableRun {
   const sorted = [...near].sort((a, b) => a - b);
   return {
@@ -16,6 +16,7 @@ function run(
       near: { p50Ms: null, p95Ms: sorted.at(-1) ?? null, count: near.length },
       all: { p50Ms: null, p95Ms: null, count: near.length },
       missed: extra.missed ?? 0,
+      wrongAtStart: extra.wrong ?? 0,
     },
     resultLag: { p50Ms: null, p95Ms: null, count: 1, missed: 0 },
     rateLimitViolations: extra.violations ?? 0,
@@ -44,7 +45,7 @@ describe('poolSeeds', () => {
     const pooled = poolSeeds([
       seed(1, [
         ['baseline', run(1000, [])],
-        ['adaptive', run(400, [], { missed: 1 })],
+        ['adaptive', run(400, [], { missed: 1, wrong: 1 })],
         ['oracle', run(10, [])],
       ]),
       seed(2, [
@@ -58,6 +59,7 @@ describe('poolSeeds', () => {
     expect(adaptive.vsBaseline).toEqual({ pooled: 0.55, min: 0.4, max: 0.6 });
     expect(adaptive.vsOracle).toEqual({ pooled: 55, min: 40, max: 60 });
     expect(adaptive.missed).toEqual({ total: 3, perSeed: [1, 2] });
+    expect(adaptive.wrongAtStart).toEqual({ total: 1, perSeed: [1, 0] });
     expect(adaptive.rateLimitViolations).toBe(1);
     expect(pooled.baseline!.vsBaseline).toEqual({ pooled: 1, min: 1, max: 1 });
   });

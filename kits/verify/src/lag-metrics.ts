@@ -14,6 +14,12 @@ export interface SignupLag {
   all: LagStats & { count: number };
   /** Team changes never stored before the race started. */
   missed: number;
+  /**
+   * Team riders (per race) whose stored signup state when the race started differed from the truth:
+   * the misses that left a wrong answer. A signup and its withdrawal both unseen (a flicker) leave
+   * the state right and count only in `missed`.
+   */
+  wrongAtStart: number;
 }
 
 export interface ResultLag extends LagStats {
@@ -62,7 +68,46 @@ const stats = (values: number[]): LagStats => ({
  */
 export function signupLag(truth: Truth, recording: Recording, start: number, end: number): SignupLag {
   const { near, all, missed } = signupLagSamples(truth, recording, start, end);
-  return { near: { ...stats(near), count: near.length }, all: { ...stats(all), count: all.length }, missed };
+  return {
+    near: { ...stats(near), count: near.length },
+    all: { ...stats(all), count: all.length },
+    missed,
+    wrongAtStart: wrongAtStart(truth, recording, start, end),
+  };
+}
+
+/** The last time in `times` before `t`, or -∞. */
+const lastBefore = (times: number[] | undefined, t: number): number => {
+  let best = Number.NEGATIVE_INFINITY;
+  for (const x of times ?? []) if (x < t && x > best) best = x;
+  return best;
+};
+
+/**
+ * Team riders, per race with a decided change in [start, end), whose stored signup state at the
+ * start (the last recorded add or withdrawal before it) differs from the truth's (their last change
+ * before it). See {@link SignupLag.wrongAtStart}.
+ */
+export function wrongAtStart(truth: Truth, recording: Recording, start: number, end: number): number {
+  const pairs = new Map<string, number>();
+  for (const { change } of decidedChanges(truth, recording, start, end))
+    pairs.set(`${change.eventId}:${change.riderId}`, change.eventStart);
+  if (pairs.size === 0) return 0;
+  const truthIn = new Map<string, { at: number; in: boolean }>();
+  for (const change of truth.teamSignupChanges) {
+    const key = `${change.eventId}:${change.riderId}`;
+    if (!pairs.has(key) || change.at >= change.eventStart) continue;
+    const last = truthIn.get(key);
+    if (!last || change.at >= last.at) truthIn.set(key, { at: change.at, in: change.kind === 'signup' });
+  }
+  let wrong = 0;
+  for (const [key, eventStart] of pairs) {
+    const added = lastBefore(recording.signupAdded.get(key), eventStart);
+    const withdrawn = lastBefore(recording.signupWithdrawn.get(key), eventStart);
+    const storedIn = added > withdrawn;
+    if (storedIn !== (truthIn.get(key)?.in ?? false)) wrong++;
+  }
+  return wrong;
 }
 
 /** The samples behind {@link signupLag} (lags in ms), e.g. for the report's distributions. */

@@ -44,6 +44,45 @@ describe('recordingStorage', () => {
   });
 });
 
+describe('signupLag: missed changes against a wrong state at the start', () => {
+  it('counts a signup and its withdrawal both unseen as missed only, and an unseen signup or withdrawal as a wrong state', () => {
+    const eventStart = 10 * HOUR;
+    const change = (eventId: string, riderId: number, kind: 'signup' | 'withdraw', at: number) => ({
+      eventId,
+      riderId,
+      kind,
+      at,
+      pen: 'B',
+      eventStart,
+    });
+    const changes = [
+      change('flicker', 1, 'signup', 2 * HOUR), // both unseen: missed 2, state right (out)
+      change('flicker', 1, 'withdraw', 3 * HOUR),
+      change('unseen', 2, 'signup', 4 * HOUR), // never stored: missed 1, state wrong (in vs out)
+      change('late-leave', 3, 'signup', 1 * HOUR), // seen; its withdrawal stored after the start
+      change('late-leave', 3, 'withdraw', 9 * HOUR),
+      change('seen', 4, 'signup', 5 * HOUR), // seen in time: right
+    ];
+    const truth = {
+      teamSignupChanges: changes,
+      teamSignupChangesBetween: (a: number, b: number) => changes.filter((c) => c.at > a && c.at < b),
+    } as unknown as Parameters<typeof signupLag>[0];
+    const recording = {
+      signupAdded: new Map([
+        ['late-leave:3', [1 * HOUR + MIN]],
+        ['seen:4', [5 * HOUR + MIN]],
+      ]),
+      signupWithdrawn: new Map([['late-leave:3', [eventStart + MIN]]]),
+      results: new Map(),
+      riders: new Map(),
+    };
+    const lag = signupLag(truth, recording, 0, 12 * HOUR);
+    expect(lag.missed).toBe(4);
+    expect(lag.wrongAtStart).toBe(2);
+    expect(lag.all.count).toBe(2);
+  });
+});
+
 describe('against the simulator: the engine, the truth and the lag', () => {
   it('storage equals the truth after a synced stretch, the lags are measured, and a tampered store is caught', async () => {
     const sim = createSimulation({ seed: 3, teamSize: 40, days: 1 });
