@@ -6,13 +6,11 @@ export const PUBLICATION_DELAY_SAMPLES = 100;
  * results queue's own attempts. The estimate (distance at a brisk pen speed, no climbing) is early
  * for most races, and results take minutes more to appear: a first attempt at the estimate plus a
  * fixed grace mostly finds nothing. Each race whose results were found adds one observation: the
- * midpoint between the attempt that found them and the latest time they are known not to have been
- * out yet — the attempt before, or the slowest listed rider's finish (start + their time) if that
- * came later. When the first attempt found them, the slowest rider's finish is that bound: taking
- * the first attempt itself would only ever record the learned delay (an upper bound), so the
- * quantile could rise but never fall, and a delay learned from slow races (hilly ones early in a
- * day) would keep later, quicker races waiting. Without rider times, one retry wait before the
- * first attempt stands in for it.
+ * midpoint between the attempt that found them and the one before it that found nothing. When the
+ * first attempt found them, the caller passes one retry wait before it as that earlier attempt:
+ * taking the first attempt itself would only ever record the learned delay (an upper bound), and the
+ * quantile could then rise but never fall; this way it settles where that share of races really is
+ * out by the first attempt.
  */
 export class PublicationDelay {
   private readonly samples: number[];

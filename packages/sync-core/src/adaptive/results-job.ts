@@ -95,23 +95,11 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             toPut.push({ ...job, attempts, dueAt: at + retryWait(attempts - 1) });
           } else if (job.phase === 'initial') {
             if (finish !== undefined) {
-              // When the results appeared: after the attempt before (which found nothing) and after
-              // the slowest listed rider was done (the rows' times), whichever came later. A first
-              // attempt has no attempt before: then the slowest rider alone bounds it, or, without
-              // times, one schedule wait before it (see PublicationDelay).
+              // The attempt before found nothing one schedule wait before this one was due; a first
+              // attempt counts one first wait before it (see PublicationDelay).
               const previous =
                 job.attempts === 0 ? at - retryWait(0) : job.dueAt - retryWait(job.attempts - 1);
-              const lastFinish =
-                result.lastFinishSeconds === null
-                  ? null
-                  : Math.min(at, job.eventStartsAt + Math.round(result.lastFinishSeconds * 1000));
-              const lower =
-                lastFinish === null
-                  ? previous
-                  : job.attempts === 0
-                    ? lastFinish
-                    : Math.max(previous, lastFinish);
-              delay.observe(at - finish, lower - finish);
+              delay.observe(at - finish, previous - finish);
             }
             toDelete.push(job);
             toPut.push({

@@ -11,22 +11,9 @@ export interface ResultSyncResult {
   delta: ResultDelta;
   rows: number;
   teamRiderIds: number[];
-  /**
-   * The slowest listed rider's time in seconds (from the start: a lower bound of when the race was
-   * over, so of when its results could appear); null when no row carries a time.
-   */
-  lastFinishSeconds: number | null;
 }
 
 const EMPTY: ResultDelta = { added: 0, updated: 0, unchanged: 0, removed: 0 };
-const notYet = (): ResultSyncResult => ({
-  available: false,
-  complete: true,
-  delta: { ...EMPTY },
-  rows: 0,
-  teamRiderIds: [],
-  lastFinishSeconds: null,
-});
 
 /**
  * Fetches one event's results and applies the complete set (rows hash-compared; rows dropped by a
@@ -44,12 +31,13 @@ export async function syncResults(
     answer = await ctx.call((options) => ctx.source.results.forEvent(eventId, options));
   } catch (error) {
     if ((error as { kind?: unknown }).kind === 'not_found') {
-      return notYet();
+      return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [] };
     }
     throw error;
   }
   ctx.counters.skipped += answer.skipped.length;
-  if (answer.results.length === 0) return notYet();
+  if (answer.results.length === 0)
+    return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [] };
   const now = ctx.clock.now();
   const rows = answer.results.map((row) => toResultRecord(eventId, row, now));
   let delta: ResultDelta;
@@ -78,17 +66,5 @@ export async function syncResults(
       rows: rows.length,
     });
   }
-  let lastFinishSeconds: number | null = null;
-  for (const { timeSeconds: t } of rows) {
-    if (Number.isFinite(t) && t > 0 && (lastFinishSeconds === null || t > lastFinishSeconds))
-      lastFinishSeconds = t;
-  }
-  return {
-    available: true,
-    complete: answer.skipped.length === 0,
-    delta,
-    rows: rows.length,
-    teamRiderIds,
-    lastFinishSeconds,
-  };
+  return { available: true, complete: answer.skipped.length === 0, delta, rows: rows.length, teamRiderIds };
 }

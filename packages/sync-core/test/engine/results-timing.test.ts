@@ -1,8 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PUBLICATION_DELAY_SAMPLES, PublicationDelay } from '../../src/adaptive/publication-delay.js';
-import { estimateFinish } from '../../src/adaptive/race-duration.js';
-import { createMemoryStorage, createSyncEngine, DEFAULT_POLICY, type EventRecord } from '../../src/index.js';
-import { fakeSource, manualClock, sourceResult, T0 } from '../reliability/fake-source.js';
 import { createWorld, HOUR, MIN, type World } from './harness.js';
 
 describe('PublicationDelay', () => {
@@ -30,71 +27,6 @@ describe('PublicationDelay', () => {
     expect(kept[0]).toBe(10);
     expect(PublicationDelay.from([1, 'x', null, 2]).toJSON()).toEqual([1, 2]);
     expect(PublicationDelay.from({ not: 'a list' }).toJSON()).toEqual([]);
-  });
-});
-
-describe('what one race teaches the learned delay', () => {
-  const event: EventRecord = {
-    eventId: 'e1',
-    startsAt: T0 - 2 * HOUR,
-    routeId: null,
-    distanceMeters: 30_000,
-    laps: 1,
-    title: 'Race e1',
-    type: 'Race',
-    subType: 'Scratch',
-    categories: ['A', 'B'],
-    signupCounts: { A: 10, B: 20 },
-    source: 'zwiftracing',
-    hash: 'h',
-    fetchedAt: T0 - 3 * HOUR,
-    changedAt: T0 - 3 * HOUR,
-    removedAt: null,
-  };
-  const finish = estimateFinish(event, DEFAULT_POLICY);
-
-  /** One results run over a race whose slowest finisher took `lastSeconds`; the observation kept. */
-  async function learnedFrom(job: { dueAt: number; attempts: number }, lastSeconds: number, now: number) {
-    const { source, script } = fakeSource();
-    const storage = createMemoryStorage();
-    const clock = manualClock(now);
-    const engine = createSyncEngine({ source, storage, team: { riderIds: [1] }, clock, instanceId: 't' });
-    await engine.runOnce('team');
-    await storage.upsertEvents([event]);
-    await storage.putResultJobs([
-      { eventId: 'e1', phase: 'initial', priority: 1, eventStartsAt: event.startsAt, createdAt: T0, ...job },
-    ]);
-    script.results.set('e1', {
-      results: [
-        sourceResult(1, 1, { timeSeconds: lastSeconds - 60 }),
-        sourceResult(2, 2, { timeSeconds: lastSeconds }),
-      ],
-      skipped: [],
-    });
-    const [run] = await engine.runOnce('results');
-    expect(run?.status).toBe('ok');
-    const state = (await storage.getJobStates()).find((s) => s.job === 'results');
-    return (state?.cursor as { publicationDelaysMs?: number[] } | undefined)?.publicationDelaysMs ?? [];
-  }
-
-  it('a first attempt that finds the results: they appeared between the slowest finisher and now', async () => {
-    // The estimate says the race was over ~44 min after its start; the slowest rider took 70 min
-    // and the attempt came 40 min later: the results appeared somewhere in those 40 min.
-    const lastFinish = event.startsAt + 70 * MIN;
-    const now = lastFinish + 40 * MIN;
-    const learned = await learnedFrom({ dueAt: now, attempts: 0 }, 70 * 60, now);
-    expect(learned).toEqual([(now + lastFinish) / 2 - finish]);
-  });
-
-  it('a retry that finds them: between the attempt before (or the slowest finisher, if later) and now', async () => {
-    const now = event.startsAt + 110 * MIN;
-    // Third attempt (two missed, the schedule's 3-min waits): the one before was 3 min earlier.
-    const before = await learnedFrom({ dueAt: now, attempts: 2 }, 70 * 60, now);
-    expect(before).toEqual([now - 1.5 * MIN - finish]);
-    // The slowest rider finished after that earlier attempt: the results cannot predate them.
-    const lastFinish = now - MIN;
-    const after = await learnedFrom({ dueAt: now, attempts: 2 }, (lastFinish - event.startsAt) / 1000, now);
-    expect(after).toEqual([(now + lastFinish) / 2 - finish]);
   });
 });
 
