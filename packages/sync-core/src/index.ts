@@ -43,6 +43,7 @@ export type {
   SourceRatingPoint,
   SourceResult,
   SourceRider,
+  SourceRoute,
   SourceSignup,
   SyncSource,
 } from './source/sync-source.js';

@@ -2,12 +2,12 @@
 export const PUBLICATION_DELAY_SAMPLES = 100;
 
 /**
- * How long after their estimated finish the results of recent races appeared, learned from the
- * results queue's own attempts. The estimate (distance at a brisk pen speed, no climbing) is early
- * for most races, and results take minutes more to appear: a first attempt at the estimate plus a
- * fixed grace mostly finds nothing. Each race whose results were found adds one observation: the
- * midpoint between the attempt that found them and the one before it that found nothing. When the
- * first attempt found them, the caller passes one retry wait before it as that earlier attempt:
+ * How long after a reference time the results of recent races appeared, learned from the results
+ * queue's own attempts. The queue keeps two: after each race's finish by its results (its slowest
+ * pen's winning time), and after its flat estimate (distance at a brisk pen speed, no climbing) for
+ * sources whose results carry no times. Each race whose results were found adds one observation:
+ * the midpoint between the attempt that found them and the one before it that found nothing. When
+ * the first attempt found them, the caller passes one retry wait before it as that earlier attempt:
  * taking the first attempt itself would only ever record the learned delay (an upper bound), and the
  * quantile could then rise but never fall; this way it settles where that share of races really is
  * out by the first attempt.
@@ -15,13 +15,13 @@ export const PUBLICATION_DELAY_SAMPLES = 100;
 export class PublicationDelay {
   private readonly samples: number[];
 
-  /** @param samples earlier observations (ms after the estimated finish), oldest first. */
+  /** @param samples earlier observations (ms after the reference time), oldest first. */
   constructor(samples: readonly number[] = []) {
     this.samples = samples.filter((x) => Number.isFinite(x)).slice(-PUBLICATION_DELAY_SAMPLES);
   }
 
   /**
-   * Records one race: results found `foundAfterMs` after its estimated finish, not found at
+   * Records one race: results found `foundAfterMs` after its reference time, not found at
    * `notFoundAfterMs` (the attempt before).
    */
   observe(foundAfterMs: number, notFoundAfterMs: number): void {

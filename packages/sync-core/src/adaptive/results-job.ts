@@ -3,39 +3,64 @@ import { classifyError } from '../engine/classify-error.js';
 import type { Job, JobOutcome, RunContext } from '../engine/job.js';
 import { syncResults } from '../operations/sync-results.js';
 import { SOURCE_BUCKETS } from '../source/sync-source.js';
-import type { ResultJob } from '../storage/records.js';
+import type { EventRecord, ResultJob } from '../storage/records.js';
+import { fitOnClimbing } from './fit-on-climbing.js';
 import { PublicationDelay } from './publication-delay.js';
-import { estimateFinish } from './race-duration.js';
+import { flatDurationMs } from './race-duration.js';
+import { RouteClimbs } from './route-climbs.js';
+import { RouteDurations } from './route-durations.js';
 
 /** A correction fetch with malformed rows is repeated (on the retry schedule) at most this often. */
 const INCOMPLETE_CORRECTION_RETRIES = 3;
 
-/** When the results of a job's race should be over, by event id (events no longer stored are left out). */
-async function estimatedFinishes(ctx: RunContext, jobs: readonly ResultJob[]): Promise<Map<string, number>> {
-  const finishes = new Map<string, number>();
-  if (jobs.length === 0) return finishes;
+/** Routes seen (with a known climbing) before a new route's length is predicted from its climbing. */
+const FIT_MIN_ROUTES = 3;
+
+/** What the queue needs of a job's race. */
+type Race = Pick<EventRecord, 'startsAt' | 'routeId' | 'distanceMeters' | 'categories'> & {
+  /** Distance at the slowest listed pen's speed (ms). */
+  flatMs: number;
+};
+
+/** The races of `jobs`, by event id (events no longer stored are left out). */
+async function racesOf(ctx: RunContext, jobs: readonly ResultJob[]): Promise<Map<string, Race>> {
+  const races = new Map<string, Race>();
+  if (jobs.length === 0) return races;
   const events = await ctx.storage.listEvents({
     eventIds: [...new Set(jobs.map((j) => j.eventId))],
     includeRemoved: true,
   });
-  for (const event of events) finishes.set(event.eventId, estimateFinish(event, ctx.policy));
-  return finishes;
+  for (const event of events)
+    races.set(event.eventId, { ...event, flatMs: flatDurationMs(event, ctx.policy) });
+  return races;
 }
 
 /**
  * Works the persisted results queue: due jobs in order of value (team riders in the race, then
  * initial before correction, then oldest), as many as the results bucket allows. A race's first
- * attempt waits for the publication delay learned from earlier races (see `PublicationDelay` and
- * `policy.results.delayQuantile`). Missing results are retried on the policy's schedule until
- * `giveUpAfterMs`; the first success queues one correction fetch (repeated a few times while its
- * rows come back malformed) and asks for an early riders run (ratings move after races).
+ * attempt waits until its results are likely out: its learned length plus how long after the finish
+ * recent races' results appeared (`PublicationDelay`, at `policy.results.delayQuantile`). The length
+ * is that of earlier races on its route (`RouteDurations`, from the finish times in their results);
+ * on a new route, what routes of its climbing took (`fitOnClimbing`, over the source's route list),
+ * else the low quantile of the routes seen. Until a few routes were seen, a new route waits for the
+ * flat estimate plus how long after it results appeared. Missing results are retried on the
+ * policy's schedule until `giveUpAfterMs`; the first success queues one correction fetch (repeated a
+ * few times while its rows come back malformed) and asks for an early riders run (ratings move
+ * after races).
  */
 export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
-  let delay = new PublicationDelay();
+  /** After the flat estimate (until a few routes were seen, and for results without times). */
+  let afterEstimate = new PublicationDelay();
+  /** After the race's finish by its results (with a learned race length). */
+  let afterFinish = new PublicationDelay();
+  let durations = new RouteDurations();
+  const climbs = new RouteClimbs();
   return {
     name: 'results',
     async load({ cursor }) {
-      delay = PublicationDelay.from(cursor?.publicationDelaysMs);
+      afterEstimate = PublicationDelay.from(cursor?.publicationDelaysMs);
+      afterFinish = PublicationDelay.from(cursor?.publicationDelaysAfterFinishMs);
+      durations = RouteDurations.from(cursor?.routeDurations);
     },
     async run(ctx: RunContext): Promise<JobOutcome> {
       const p = ctx.policy.results;
@@ -53,11 +78,37 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             a.eventId.localeCompare(b.eventId),
         );
       const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
-      const finishes = await estimatedFinishes(
+      const races = await racesOf(
         ctx,
         due.filter((j) => j.phase === 'initial'),
       );
-      const learned = delay.quantile(p.delayQuantile, p.delayMinSamples);
+      const learned = afterEstimate.quantile(p.delayQuantile, p.delayMinSamples);
+      const learnedAfterFinish = afterFinish.quantile(p.delayQuantile, p.delayMinSamples);
+      if (races.size > 0) await climbs.refresh(ctx);
+      // A route not seen yet: what routes of its climbing took, else a low quantile of the routes seen
+      // (early costs a call; late costs lag).
+      const byClimbing = fitOnClimbing(
+        durations.medians().flatMap(([routeId, ratio]) => {
+          const perKm = climbs.perKm(routeId);
+          return perKm === null ? [] : [{ perKm, ratio }];
+        }),
+        FIT_MIN_ROUTES,
+      );
+      const newRoute = durations.quantile(p.delayQuantile, FIT_MIN_ROUTES);
+      const ratioOf = (routeId: string | null): number | null => {
+        const seen = durations.ratio(routeId);
+        if (seen !== null) return seen;
+        const perKm = climbs.perKm(routeId);
+        return byClimbing && perKm !== null ? byClimbing(perKm) : newRoute;
+      };
+      /** When a race's results are likely out, or null while nothing is learned yet. */
+      const likelyOutAt = (race: Race): number | null => {
+        const ratio = ratioOf(race.routeId);
+        if (ratio !== null)
+          return race.startsAt + Math.round(race.flatMs * ratio) + (learnedAfterFinish ?? p.graceMs);
+        if (learned !== null) return race.startsAt + race.flatMs + Math.max(p.graceMs, learned);
+        return null;
+      };
       const budget = await budgetOf(ctx, SOURCE_BUCKETS.results);
       const toPut: ResultJob[] = [];
       const toDelete: { eventId: string; phase: ResultJob['phase'] }[] = [];
@@ -76,10 +127,10 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
           );
           continue;
         }
-        const finish = finishes.get(job.eventId);
-        if (job.phase === 'initial' && job.attempts === 0 && learned !== null && finish !== undefined) {
-          // Not before the learned delay: most races' results are not out yet (no call spent).
-          const earliest = finish + Math.max(p.graceMs, learned);
+        const race = races.get(job.eventId);
+        const earliest = job.phase === 'initial' && job.attempts === 0 && race ? likelyOutAt(race) : null;
+        if (earliest !== null) {
+          // Not before results are likely out: most races' results are not out yet (no call spent).
           if (now < earliest) {
             toPut.push({ ...job, dueAt: earliest });
             continue;
@@ -94,12 +145,19 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
             const attempts = job.attempts + 1;
             toPut.push({ ...job, attempts, dueAt: at + retryWait(attempts - 1) });
           } else if (job.phase === 'initial') {
-            if (finish !== undefined) {
+            if (race) {
               // The attempt before found nothing one schedule wait before this one was due; a first
               // attempt counts one first wait before it (see PublicationDelay).
               const previous =
                 job.attempts === 0 ? at - retryWait(0) : job.dueAt - retryWait(job.attempts - 1);
-              delay.observe(at - finish, previous - finish);
+              const estimate = race.startsAt + race.flatMs;
+              afterEstimate.observe(at - estimate, previous - estimate);
+              if (result.finishSeconds !== null) {
+                const finishedAt = race.startsAt + result.finishSeconds * 1000;
+                afterFinish.observe(at - finishedAt, previous - finishedAt);
+                if (race.routeId !== null)
+                  durations.observe(race.routeId, (result.finishSeconds * 1000) / race.flatMs);
+              }
             }
             toDelete.push(job);
             toPut.push({
@@ -153,7 +211,17 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
         const refreshed = await budgetOf(ctx, SOURCE_BUCKETS.results);
         nextDueAt = Math.max(refreshed.nextAvailableAt, after + 1000);
       }
-      return { status, nextDueAt, errorKind, message, cursor: { publicationDelaysMs: delay.toJSON() } };
+      return {
+        status,
+        nextDueAt,
+        errorKind,
+        message,
+        cursor: {
+          publicationDelaysMs: afterEstimate.toJSON(),
+          publicationDelaysAfterFinishMs: afterFinish.toJSON(),
+          routeDurations: durations.toJSON(),
+        },
+      };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { raceFinishSeconds } from '../adaptive/race-duration.js';
 import type { RunContext } from '../engine/job.js';
 import { toResultRecord } from '../records/result-record.js';
 import type { ResultDelta } from '../storage/storage-adapter.js';
@@ -11,6 +12,8 @@ export interface ResultSyncResult {
   delta: ResultDelta;
   rows: number;
   teamRiderIds: number[];
+  /** How long the race took by the fetched rows (its slowest pen's winning time, s), null without times. */
+  finishSeconds: number | null;
 }
 
 const EMPTY: ResultDelta = { added: 0, updated: 0, unchanged: 0, removed: 0 };
@@ -31,13 +34,20 @@ export async function syncResults(
     answer = await ctx.call((options) => ctx.source.results.forEvent(eventId, options));
   } catch (error) {
     if ((error as { kind?: unknown }).kind === 'not_found') {
-      return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [] };
+      return {
+        available: false,
+        complete: true,
+        delta: EMPTY,
+        rows: 0,
+        teamRiderIds: [],
+        finishSeconds: null,
+      };
     }
     throw error;
   }
   ctx.counters.skipped += answer.skipped.length;
   if (answer.results.length === 0)
-    return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [] };
+    return { available: false, complete: true, delta: EMPTY, rows: 0, teamRiderIds: [], finishSeconds: null };
   const now = ctx.clock.now();
   const rows = answer.results.map((row) => toResultRecord(eventId, row, now));
   let delta: ResultDelta;
@@ -66,5 +76,12 @@ export async function syncResults(
       rows: rows.length,
     });
   }
-  return { available: true, complete: answer.skipped.length === 0, delta, rows: rows.length, teamRiderIds };
+  return {
+    available: true,
+    complete: answer.skipped.length === 0,
+    delta,
+    rows: rows.length,
+    teamRiderIds,
+    finishSeconds: raceFinishSeconds(rows),
+  };
 }

@@ -128,6 +128,7 @@ function validate(p: SyncPolicy): void {
   positive('policy.results.defaultDurationMs', p.results.defaultDurationMs);
   positive('policy.results.giveUpAfterMs', p.results.giveUpAfterMs);
   positive('policy.results.correctionDelayMs', p.results.correctionDelayMs);
+  positive('policy.results.routesIntervalMs', p.results.routesIntervalMs);
   if (typeof p.results.graceMs !== 'number' || p.results.graceMs < 0) {
     throw new SyncConfigError('policy.results.graceMs', 'must be a number ≥ 0');
   }

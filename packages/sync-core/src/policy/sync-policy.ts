@@ -205,16 +205,19 @@ export interface SyncPolicy {
      */
     defaultDurationMs: number;
     /**
-     * First attempt this long after the estimated finish (results take minutes to appear).
+     * First attempt this long after the estimated finish, while nothing is learned yet (and after a
+     * race's learned length until `delayMinSamples` races gave a publication delay).
      * @default 300_000 (5 min)
      */
     graceMs: number;
     /**
-     * Once `delayMinSamples` races' results were found, the first attempt waits (beyond `graceMs`)
-     * for this quantile of how long after their estimated finish recent races' results appeared
-     * (learned from the queue's own attempts, kept in the results job's state): most first attempts
-     * at the estimate plus `graceMs` find nothing, since races climb and results take minutes. A
-     * lower quantile fetches sooner and wastes more calls; 0 uses the quickest race seen.
+     * Once `delayMinSamples` races' results were found, the first attempt waits for this quantile of
+     * how long after the finish recent races' results appeared (learned from the queue's own
+     * attempts, kept in the results job's state), counted from the race's learned length: that of
+     * earlier races on its route (from the finish times in their results), else what routes of its
+     * climbing took (`routesIntervalMs`). A lower quantile fetches sooner and wastes more calls; 0
+     * uses the quickest race seen. Sources whose results carry no times learn the delay after the
+     * flat estimate instead.
      * @default 0.1
      */
     delayQuantile: number;
@@ -238,6 +241,14 @@ export interface SyncPolicy {
      * @default 12_600_000 (3.5 h)
      */
     correctionDelayMs: number;
+    /**
+     * How often the route list (`source.routes`, one site call) is fetched: with it, a race on a
+     * route not seen yet is expected to take what routes of its climbing took (fitted on the finish
+     * times of earlier races). Sources without a route list expect a low quantile of the routes seen
+     * (`delayQuantile`).
+     * @default 86_400_000 (24 h)
+     */
+    routesIntervalMs: number;
   };
   /**
    * Wait after a failed run (non-rate-limit errors), doubling up to 16×.
@@ -302,6 +313,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
     retryScheduleMs: [...Array.from({ length: 15 }, () => 3 * MIN), 5 * MIN, 10 * MIN, 20 * MIN, 30 * MIN],
     giveUpAfterMs: 24 * HOUR,
     correctionDelayMs: 3.5 * HOUR,
+    routesIntervalMs: 24 * HOUR,
   },
   failureBackoffMs: MIN,
   leaseTtlMs: 5 * MIN,

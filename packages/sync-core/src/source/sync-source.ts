@@ -58,6 +58,15 @@ export interface SourceEvent {
   signupCounts: { [pen: string]: number };
 }
 
+/** A route of the source's route list (what the results queue's timing uses). */
+export interface SourceRoute {
+  routeId: string;
+  /** One lap, without the lead-in. */
+  distanceMeters: number | null;
+  /** Climbing of one lap. */
+  elevationMeters: number | null;
+}
+
 /** One rider of a signup list. */
 export interface SourceSignup {
   riderId: number;
@@ -162,6 +171,13 @@ export interface SyncSource {
       eventId: string,
       options?: SourceCallOptions,
     ): Promise<{ results: SourceResult[]; skipped: readonly unknown[] }>;
+  };
+  /**
+   * The route list (the site API's `GET /api/routes`, one call a day): when present, the results
+   * queue predicts how long a race on a route it has not seen yet takes from the route's climbing.
+   */
+  routes?: {
+    list(options?: SourceCallOptions): Promise<{ routes: SourceRoute[]; skipped: readonly unknown[] }>;
   };
   /**
    * Zwift's authenticated API (event search and pen entrants) of an account that follows the team;

@@ -7,6 +7,7 @@ import {
   type StorageAdapter,
   type SyncEngine,
   type SyncEngineOptions,
+  type SyncSource,
 } from '../../src/index.js';
 
 export const MIN = 60_000;
@@ -40,6 +41,8 @@ export async function createWorld(
     zwiftAccount?: boolean;
     /** World options of the follow graph. */
     follow?: { unfollowedShare?: number; extraFollowees?: number };
+    /** What the engine gets as its source, made from the client (e.g. a client without a group). */
+    source?: (client: ZwiftClient) => SyncSource;
   } = {},
 ): Promise<World> {
   const sim = createSimulation({
@@ -67,7 +70,7 @@ export async function createWorld(
   const events: ChangeEvent[] = [];
   const make = () => {
     const engine = createSyncEngine({
-      source: client,
+      source: options.source ? options.source(client) : client,
       storage,
       team: { clubId: urls.clubId },
       clock,
