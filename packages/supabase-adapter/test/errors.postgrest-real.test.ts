@@ -213,6 +213,25 @@ describeRealPostgrest('errors from real PostgREST through supabase-js', () => {
     });
   });
 
+  /** Waits (up to 60 s) until PostgREST's output after its first `from` characters has one of `lines`. */
+  async function waitForOutput(output: () => string, from: number, lines: string[]): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (!lines.some((line) => output().slice(from).includes(line))) {
+      if (Date.now() > deadline)
+        throw new Error(`PostgREST logged none of ${lines.join(' / ')}:\n${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Waits (up to 60 s) until PostgREST's admin `/ready` says it is (`ready`) or is not connected. */
+  async function waitForReady(adminUrl: string, ready: boolean, output: () => string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (((await fetch(`${adminUrl}/ready`)).status === 200) !== ready) {
+      if (Date.now() > deadline) throw new Error(`PostgREST never reported ready=${ready}:\n${output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   describe('the database unreachable behind PostgREST', () => {
     it('PostgREST answers 503 (PGRST00x) → PostgresStorageError "connection"; calls work again once it reconnected', async () => {
       // A second PostgREST whose database connections go through a proxy that can cut them.
@@ -229,7 +248,17 @@ describeRealPostgrest('errors from real PostgREST through supabase-js', () => {
           schema: migrated,
         });
         await storage.getSignupChecks([]);
+        const logged = api.output().length;
         await tcp.down();
+        // The proxy cut every connection. PostgREST notices through its listener and starts over:
+        // until it has found the database gone, its pool may still hand a request a dead connection
+        // (seen: HTTP 400 with an empty error, not the 503 under test). It has found it once its
+        // schema cache reload failed or its reconnection was refused (it logs either); from then on
+        // every request is answered 503 without touching the pool.
+        await waitForOutput(api.output, logged, [
+          'An error ocurred when loading the schema cache',
+          'Attempting to reconnect to the database',
+        ]);
         const error = await rejection(storage.getSignupChecks([]));
         expect(error).toBeInstanceOf(PostgresStorageError);
         expect(error).toMatchObject({ reason: 'connection', status: 503 });
@@ -238,11 +267,7 @@ describeRealPostgrest('errors from real PostgREST through supabase-js', () => {
         expect(body(error)).toMatch(/database/i);
         await tcp.up();
         // PostgREST reconnects on its own: wait until it says it is ready again.
-        const deadline = Date.now() + 60_000;
-        while ((await fetch(`${api.adminUrl}/ready`)).status !== 200) {
-          if (Date.now() > deadline) throw new Error(`PostgREST did not reconnect:\n${api.output()}`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await waitForReady(api.adminUrl, true, api.output);
         await expect(storage.getSignupChecks([])).resolves.toEqual([]);
       } finally {
         await api.stop();
