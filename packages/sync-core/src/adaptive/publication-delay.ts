@@ -1,3 +1,5 @@
+import { nearestRank } from './nearest-rank.js';
+
 /** How many recent observations the learned delay keeps (older ones drop out first). */
 export const PUBLICATION_DELAY_SAMPLES = 100;
 
@@ -34,9 +36,7 @@ export class PublicationDelay {
   /** The `q` quantile (0…1, nearest rank) of the observations, or null with fewer than `minSamples`. */
   quantile(q: number, minSamples: number): number | null {
     if (this.samples.length === 0 || this.samples.length < minSamples) return null;
-    const sorted = [...this.samples].sort((a, b) => a - b);
-    const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-    return sorted[rank]!;
+    return nearestRank(this.samples, q);
   }
 
   /** The observations, oldest first (what a job cursor persists). */

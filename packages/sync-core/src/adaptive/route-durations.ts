@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { nearestRank } from './nearest-rank.js';
 
 /** How many routes `RouteDurations` remembers (the least recently used are forgotten first; races use a fraction of Zwift's few hundred routes). */
 export const ROUTE_DURATION_ROUTES = 200;
@@ -48,10 +49,10 @@ export class RouteDurations {
    */
   quantile(q: number, minRoutes: number): number | null {
     if (this.routes.size === 0 || this.routes.size < minRoutes) return null;
-    const medians = this.medians()
-      .map(([, ratio]) => ratio)
-      .sort((a, b) => a - b);
-    return medians[Math.min(medians.length - 1, Math.max(0, Math.ceil(q * medians.length) - 1))]!;
+    return nearestRank(
+      this.medians().map(([, ratio]) => ratio),
+      q,
+    );
   }
 
   /** Each route's median ratio, as `[routeId, ratio]`. */
