@@ -1,7 +1,9 @@
 /**
  * An HTTP proxy in front of a real PostgREST that injects the faults PostgREST cannot produce on
  * demand: a connection dropped in the middle of a response (after PostgREST committed the call),
- * and bursts of 5xx answers from the gateway (Kong's bodies; the request never reaches PostgREST).
+ * bursts of 5xx answers from the gateway (Kong's bodies; the request never reaches PostgREST), and
+ * PostgREST's own answer when a pooled database connection had died under it (real PostgREST sends
+ * it only in a race window right after the database goes away).
  * Everything else is forwarded untouched, so every answer that is not a fault is real PostgREST's.
  *
  * Like Supabase's API gateway it strips supabase-js's `/rest/v1` from the path, so a client that
@@ -30,7 +32,7 @@ export interface PostgrestFaultProxy {
   url: string;
   /** RPC calls received (`POST /rpc/<fn>`), faulted or not. */
   readonly calls: number;
-  /** Faults injected so far. */
+  /** Faults injected so far (`failed`: answers sent without forwarding the call). */
   readonly faults: { dropped: number; failed: number };
   /**
    * The next `count` matching calls reach PostgREST, which runs (and commits) them; their answer's
@@ -39,6 +41,14 @@ export interface PostgrestFaultProxy {
   dropNext(count: number, filter?: FaultFilter): void;
   /** The next `count` matching calls get `status` (502, 503 or 504) from the "gateway", unforwarded. */
   failNext(count: number, status?: 502 | 503 | 504, filter?: FaultFilter): void;
+  /**
+   * The next `count` matching calls get, unforwarded, what PostgREST answers when the pooled
+   * database connection it used had died: libpq reports the lost connection as an error without a
+   * SQLSTATE or a message, which PostgREST renders with its default status, HTTP 400, and an empty
+   * `code` and `message` (PostgREST 12; seen against real PostgREST right after the database went
+   * away).
+   */
+  lostConnectionNext(count: number, filter?: FaultFilter): void;
   /** Forgets the faults not injected yet. */
   clearFaults(): void;
   close(): Promise<void>;
@@ -51,8 +61,11 @@ const GATEWAY_BODIES: Record<number, string> = {
   504: '{"message":"The upstream server is timing out"}',
 };
 
+/** PostgREST's body for a database error without a SQLSTATE or a message (a lost connection). */
+const LOST_CONNECTION_BODY = '{"code":"","details":null,"hint":null,"message":""}';
+
 interface Fault {
-  kind: 'drop' | 'fail';
+  kind: 'drop' | 'fail' | 'lost';
   status: number;
   left: number;
   fn: RegExp | undefined;
@@ -109,11 +122,15 @@ export async function startPostgrestFaultProxy(options: FaultProxyOptions): Prom
     const fn = req.method === 'POST' ? (/^\/rpc\/([^/?#]+)/.exec(path)?.[1] ?? null) : null;
     if (fn !== null) calls++;
     const fault = takeFault(fn === null ? null : decodeURIComponent(fn));
-    if (fault?.kind === 'fail') {
+    if (fault?.kind === 'fail' || fault?.kind === 'lost') {
       faults.failed++;
       req.resume();
       res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(GATEWAY_BODIES[fault.status] ?? '{"message":"upstream failure"}');
+      res.end(
+        fault.kind === 'lost'
+          ? LOST_CONNECTION_BODY
+          : (GATEWAY_BODIES[fault.status] ?? '{"message":"upstream failure"}'),
+      );
       return;
     }
     forward(req, res, path, fault?.kind === 'drop');
@@ -132,6 +149,9 @@ export async function startPostgrestFaultProxy(options: FaultProxyOptions): Prom
     },
     failNext(count, status = 503, filter = {}) {
       queue.push({ kind: 'fail', status, left: count, fn: filter.fn });
+    },
+    lostConnectionNext(count, filter = {}) {
+      queue.push({ kind: 'lost', status: 400, left: count, fn: filter.fn });
     },
     clearFaults() {
       queue.length = 0;

@@ -43,6 +43,14 @@ const POSTGREST_CONNECTION_CODES = new Set(['PGRST000', 'PGRST001', 'PGRST002'])
 const isGatewayFailure = (failure: CallFailure) =>
   failure.code === null && (failure.status === 502 || failure.status === 503 || failure.status === 504);
 
+/**
+ * PostgREST's answer when the pooled database connection it used had died: libpq reports the loss
+ * as an error without a SQLSTATE or a message (every error the server sends has a SQLSTATE), and
+ * PostgREST renders that with its default status, HTTP 400, and an empty code and message.
+ */
+const isLostConnection = (failure: CallFailure) =>
+  failure.status === 400 && failure.code === null && failure.message === '';
+
 function reasonOf(failure: CallFailure): PostgresStorageErrorReason {
   const code = failure.code ?? '';
   if (
@@ -50,7 +58,8 @@ function reasonOf(failure: CallFailure): PostgresStorageErrorReason {
     POSTGREST_CONNECTION_CODES.has(code) ||
     code.startsWith('08') ||
     failure.status === 0 ||
-    isGatewayFailure(failure)
+    isGatewayFailure(failure) ||
+    isLostConnection(failure)
   ) {
     return 'connection';
   }
@@ -67,7 +76,11 @@ function reasonOf(failure: CallFailure): PostgresStorageErrorReason {
 export function toStorageError(fn: string, schema: string, failure: CallFailure): Error {
   const { code, status } = failure;
   const extra = { code, hint: failure.hint, status, cause: summary(failure) };
-  const text = failure.message || 'unknown error';
+  const text =
+    failure.message ||
+    (isLostConnection(failure)
+      ? 'database connection lost (PostgREST answered HTTP 400 with an error without a SQLSTATE)'
+      : 'unknown error');
   switch (code) {
     case 'RSL01': {
       const detail = parseJson(failure.details);

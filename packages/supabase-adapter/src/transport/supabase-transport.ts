@@ -89,7 +89,7 @@ export function createSupabaseTransport(options: SupabaseTransportOptions): RpcT
         const str = (value: unknown) => (typeof value === 'string' && value !== '' ? redact(value) : null);
         const failure: CallFailure = {
           code: str(e.code),
-          message: str(e.message) ?? 'Supabase API error',
+          message: str(e.message) ?? '',
           // A network failure's details carry a stack trace: keep only its first line.
           details: response.status === 0 ? (str(e.details)?.split('\n')[0] ?? null) : str(e.details),
           hint: str(e.hint),

@@ -112,6 +112,19 @@ describeRealPostgrest('faults between supabase-js and real PostgREST', () => {
     },
   );
 
+  it('PostgREST on a dead pooled connection (HTTP 400, no SQLSTATE, no message): a typed connection error, and the next call works', async () => {
+    const schema = await freshSchema();
+    const storage = storageFor(schema);
+    proxy.lostConnectionNext(1, { fn: /^replace_team$/ });
+    const error = await rejection(storage.replaceTeam('manual', [1, 2], 1000));
+    expect(error).toBeInstanceOf(PostgresStorageError);
+    expect(error).toMatchObject({ reason: 'connection', status: 400, code: null });
+    expect(error.message).toContain('database connection lost');
+    clean(error);
+    await storage.replaceTeam('manual', [1, 2], 1000);
+    expect((await storage.getTeam()).map((m) => m.riderId).sort()).toEqual([1, 2]);
+  });
+
   it('6 simulated hours with dropped responses and 5xx bursts: runs fail and are retried; the state equals the truth', async () => {
     const schema = await freshSchema();
     const sim = createSimulation({ seed: 31, teamSize: 10, eventsPerDay: 40, days: 2 });
