@@ -33,3 +33,20 @@ export function fitOnClimbing(
   const hi = Math.max(...samples.map((s) => s.ratio));
   return (perKm) => Math.min(hi, Math.max(lo, meanY + slope * (perKm - meanX)));
 }
+
+/**
+ * Slowdown per metre of climbing per km of a route assumed before any route was learned (see
+ * {@link climbingPrior}).
+ */
+const PRIOR_SLOWDOWN_PER_M_PER_KM = 0.01;
+
+/**
+ * A race's length (× the flat estimate) on a route climbing `perKm` metres per km, before the
+ * queue has learned any route's: about 1 % longer per m/km. A pack at ~3 W/kg loses ~15–20 % of
+ * its flat speed on a 1 % grade, and a route's climbing is gained over about half its length while
+ * the descents give back only part of it. A guess, on the low side (early costs a call, late costs
+ * lag); the lengths learned from the races' results replace it.
+ */
+export function climbingPrior(perKm: number): number {
+  return 1 + PRIOR_SLOWDOWN_PER_M_PER_KM * Math.max(0, perKm);
+}

@@ -4,7 +4,7 @@ import type { Job, JobOutcome, RunContext } from '../engine/job.js';
 import { syncResults } from '../operations/sync-results.js';
 import { SOURCE_BUCKETS } from '../source/sync-source.js';
 import type { EventRecord, ResultJob } from '../storage/records.js';
-import { fitOnClimbing } from './fit-on-climbing.js';
+import { climbingPrior, fitOnClimbing } from './fit-on-climbing.js';
 import { PublicationDelay } from './publication-delay.js';
 import { flatDurationMs } from './race-duration.js';
 import { RouteClimbs } from './route-climbs.js';
@@ -42,11 +42,11 @@ async function racesOf(ctx: RunContext, jobs: readonly ResultJob[]): Promise<Map
  * recent races' results appeared (`PublicationDelay`, at `policy.results.delayQuantile`). The length
  * is that of earlier races on its route (`RouteDurations`, from the finish times in their results);
  * on a new route, what routes of its climbing took (`fitOnClimbing`, over the source's route list),
- * else the low quantile of the routes seen. Until a few routes were seen, a new route waits for the
- * flat estimate plus how long after it results appeared. Missing results are retried on the
- * policy's schedule until `giveUpAfterMs`; the first success queues one correction fetch (repeated a
- * few times while its rows come back malformed) and asks for an early riders run (ratings move
- * after races).
+ * else the low quantile of the routes seen. Until a few routes were seen, a new route waits for what
+ * its climbing should cost (`climbingPrior`), or, without its climbing, for the flat estimate plus
+ * how long after it results appeared. Missing results are retried on the policy's schedule until
+ * `giveUpAfterMs`; the first success queues one correction fetch (repeated a few times while its rows
+ * come back malformed) and asks for an early riders run (ratings move after races).
  */
 export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
   /** After the flat estimate (until a few routes were seen, and for results without times). */
@@ -99,7 +99,10 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
         const seen = durations.ratio(routeId);
         if (seen !== null) return seen;
         const perKm = climbs.perKm(routeId);
-        return byClimbing && perKm !== null ? byClimbing(perKm) : newRoute;
+        if (byClimbing && perKm !== null) return byClimbing(perKm);
+        if (newRoute !== null || perKm === null) return newRoute;
+        // Nothing learned to compare with yet (a first start): what its climbing should cost.
+        return climbingPrior(perKm);
       };
       /** When a race's results are likely out, or null while nothing is learned yet. */
       const likelyOutAt = (race: Race): number | null => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitOnClimbing } from '../../src/adaptive/fit-on-climbing.js';
+import { climbingPrior, fitOnClimbing } from '../../src/adaptive/fit-on-climbing.js';
 import { raceFinishSeconds } from '../../src/adaptive/race-duration.js';
 import {
   ROUTE_DURATION_ROUTES,
@@ -66,6 +66,15 @@ describe('RouteDurations', () => {
     expect(back.medians()).toEqual(d.medians());
     expect(RouteDurations.from([['a', [1.1, 'x']], ['b'], [3, [1.2]], 'c']).medians()).toEqual([['a', 1.1]]);
     expect(RouteDurations.from({ not: 'a list' }).medians()).toEqual([]);
+  });
+});
+
+describe('climbingPrior', () => {
+  it('is the flat estimate on a flat route and 1 % longer per m/km of climbing, never shorter', () => {
+    expect(climbingPrior(0)).toBe(1);
+    expect(climbingPrior(10)).toBeCloseTo(1.1, 9);
+    expect(climbingPrior(25)).toBeCloseTo(1.25, 9);
+    expect(climbingPrior(-3)).toBe(1);
   });
 });
 

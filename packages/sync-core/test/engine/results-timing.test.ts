@@ -129,6 +129,14 @@ describe('the results queue learns when results appear', () => {
     expect(climbing.routeCalls).toBe(1);
     expect(climbing.lateCalls).toBeLessThan(noRoutes.lateCalls);
   });
+
+  it("with the route list, a first start's races wait for what their climbing should cost: fewer calls before any route is learned", () => {
+    // The first 8 hours, where most routes are new: the flat estimate is early for every race that
+    // climbs, the climbing prior less so (same rows: see above). Without the prior the route list
+    // saved nothing here (56 calls against 51 without it; now 46).
+    const early = (d: typeof climbing) => d.calls - d.lateCalls;
+    expect(early(climbing)).toBeLessThan(early(noRoutes));
+  });
 });
 
 describe('the route list', () => {
