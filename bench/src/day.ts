@@ -2,12 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { renderReport } from '@racesync/report';
-import { numberArg, parseArgs } from './args.js';
+import { listArg, numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
 import { policyFor, strategyArgs } from './strategy-args.js';
 
 /**
- * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`:
+ * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`
+ * `[--team-hours 17-21] [--team-weekdays 0,6]` (the simulator's opt-in `teamRaceTimes`: the team
+ * races only then, UTC; the targets use the default, any time):
  * the four strategies — `baseline` (the original schedule), `adaptive` (site API only), `follow`
  * (adaptive with the follower feed) and `oracle` (reads the truth: the floor) — each against a fresh
  * copy of the same simulated world, one after the other in this process. Prints each under
@@ -23,6 +25,15 @@ const riders = numberArg(args, 'riders', 80);
 const hours = numberArg(args, 'hours', 24);
 const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
+const teamHours = listArg(args, 'team-hours', 23);
+const teamWeekdays = listArg(args, 'team-weekdays', 6);
+const teamRaceTimes =
+  teamHours || teamWeekdays
+    ? {
+        ...(teamHours ? { hoursUtc: teamHours } : {}),
+        ...(teamWeekdays ? { weekdaysUtc: teamWeekdays } : {}),
+      }
+    : undefined;
 const { strategies: chosen, policy, parallel } = strategyArgs(args);
 
 const reportFile = args.get('report');
@@ -40,6 +51,7 @@ const runs = await runStrategies(
     riders,
     hours,
     faults,
+    ...(teamRaceTimes ? { teamRaceTimes } : {}),
     ...policyFor(strategy, policy),
   }),
   { parallel, report: collect.report },
@@ -71,6 +83,7 @@ const result = {
   riders,
   hours,
   faults: faultRate,
+  ...(teamRaceTimes ? { teamRaceTimes } : {}),
   ...(policy ? { policy } : {}),
   strategies,
   ratios: { vsBaseline: versus(runs.get('baseline')), vsOracle: versus(runs.get('oracle')) },

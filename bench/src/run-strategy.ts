@@ -1,5 +1,10 @@
 import { peakUse, type ReportChange, type ReportRun, recordRequests } from '@racesync/report';
-import { createSimulation, type FaultOptions, type VirtualClock } from '@racesync/simulator';
+import {
+  createSimulation,
+  type FaultOptions,
+  type TeamRaceTimesOptions,
+  type VirtualClock,
+} from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
 import {
   missedChanges,
@@ -40,6 +45,8 @@ export interface StrategyRun {
   riders: number;
   hours: number;
   faults?: FaultOptions | null;
+  /** When the team races (the simulator's opt-in `teamRaceTimes`); any time when absent. */
+  teamRaceTimes?: TeamRaceTimesOptions;
   /** Policy overrides for the adaptive and follow engines (tuning experiments). */
   policy?: SyncPolicyInput;
   /** Also return the lag samples behind the percentiles (for pooling runs, e.g. over seeds). */
@@ -65,6 +72,7 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
     teamSize: run.riders,
     days: Math.ceil(run.hours / 24) + 1,
     faults: run.faults ?? null,
+    ...(run.teamRaceTimes ? { teamRaceTimes: run.teamRaceTimes } : {}),
   });
   const urls = await sim.listen();
   const clock = sim.clock as VirtualClock;

@@ -32,6 +32,7 @@ export type {
   ResolvedOptions,
   ResolvedTeam,
   SimulationOptions,
+  TeamRaceTimesOptions,
   ZwiftAuthOptions,
 } from './options.ts';
 export type { EndpointName } from './server/routes.ts';

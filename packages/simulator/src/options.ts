@@ -12,6 +12,7 @@ import {
 } from './limits.ts';
 import { hash32 } from './prng.ts';
 import { FOLLOW_DEFAULTS, type FollowSettings } from './world/follows.ts';
+import type { TeamRaceTimes } from './world/team.ts';
 import type { TeamSpec } from './world/teams.ts';
 import { ZWIFT_AUTH_DEFAULTS, type ZwiftAuthSettings } from './zwift-auth/accounts.ts';
 
@@ -29,6 +30,20 @@ export interface FollowOptions {
    * @default 30
    */
   extraFollowees?: number;
+}
+
+/** When the teams race (`teamRaceTimes` option). */
+export interface TeamRaceTimesOptions {
+  /**
+   * UTC hours of the day (0–23) in which team races start.
+   * @default every hour
+   */
+  hoursUtc?: readonly number[];
+  /**
+   * UTC weekdays (0 = Sunday … 6 = Saturday) on which team races start.
+   * @default every day
+   */
+  weekdaysUtc?: readonly number[];
 }
 
 /** Token lifetimes of the simulated Zwift token endpoint (`zwiftAuth` option). */
@@ -128,6 +143,13 @@ export interface SimulationOptions {
    */
   follow?: FollowOptions;
   /**
+   * When every team races: team riders sign up only to races starting in these UTC hours of the
+   * day and on these UTC weekdays (a team of one time zone). Opt-in, for measuring a strategy that
+   * learns when a team races; the benchmarks' targets use the default.
+   * @default { hoursUtc: 0–23, weekdaysUtc: 0–6 } (any time)
+   */
+  teamRaceTimes?: TeamRaceTimesOptions;
+  /**
    * Token lifetimes of the simulated Zwift token endpoint.
    * @default { accessTokenTtlMs: 6 h, refreshTokenTtlMs: 7 days }
    */
@@ -165,6 +187,8 @@ export interface ResolvedOptions {
   clubPageSize: number;
   follow: FollowSettings;
   zwiftAuth: ZwiftAuthSettings;
+  /** Start times team races may have, or null for any time. */
+  teamRaceTimes: TeamRaceTimes | null;
 }
 
 function budget(value: number | BucketSpec | undefined, fallback: BucketSpec): BucketSpec {
@@ -246,7 +270,25 @@ export function resolveOptions(options: SimulationOptions = {}): ResolvedOptions
       extraFollowees,
     },
     zwiftAuth: { accessTokenTtlMs, refreshTokenTtlMs },
+    teamRaceTimes: resolveRaceTimes(options.teamRaceTimes),
   };
+}
+
+function resolveRaceTimes(times: TeamRaceTimesOptions | undefined): TeamRaceTimes | null {
+  if (times === undefined) return null;
+  const set = (name: string, values: readonly number[] | undefined, max: number): Set<number> | null => {
+    if (values === undefined) return null;
+    if (!Array.isArray(values) || values.length === 0)
+      throw new RangeError(`teamRaceTimes.${name} must be a non-empty array`);
+    for (const v of values) {
+      if (!Number.isInteger(v) || v < 0 || v > max)
+        throw new RangeError(`teamRaceTimes.${name}: ${String(v)} is not an integer within [0, ${max}]`);
+    }
+    return new Set(values);
+  };
+  const hours = set('hoursUtc', times.hoursUtc, 23);
+  const weekdays = set('weekdaysUtc', times.weekdaysUtc, 6);
+  return hours === null && weekdays === null ? null : { hours, weekdays };
 }
 
 /** Derive team `t`'s default API key from the seed (never a real key). */

@@ -141,6 +141,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     days: resolved.days,
     teams: resolved.teams,
     eventsPerDay: resolved.eventsPerDay,
+    teamRaceTimes: resolved.teamRaceTimes,
     populationSize: resolved.populationSize,
   });
   const index = new TruthIndex(world);

@@ -286,3 +286,39 @@ describe('a world with many teams', () => {
     expect(shared.length).toBeGreaterThan(events.length * 0.9);
   }, 120_000);
 });
+
+describe('teamRaceTimes: a team that races at set times (opt-in)', () => {
+  it('team riders sign up only to races starting in the given UTC hours and weekdays', () => {
+    const evening = createSimulation({
+      seed: 31,
+      days: 7,
+      teamRaceTimes: { hoursUtc: [17, 18, 19, 20, 21] },
+    });
+    const truth = evening.truthAt(T0 + 9 * DAY);
+    const signups = truth.teamSignupChanges.filter((c) => c.kind === 'signup');
+    expect(signups.length).toBeGreaterThan(100);
+    for (const c of signups) expect(new Date(c.eventStart).getUTCHours()).toBeGreaterThanOrEqual(17);
+    for (const c of signups) expect(new Date(c.eventStart).getUTCHours()).toBeLessThanOrEqual(21);
+    // The field still races at every hour.
+    const hours = new Set(truth.allEvents().map((e) => new Date(e.startsAt).getUTCHours()));
+    expect(hours.size).toBe(24);
+
+    const weekend = createSimulation({ seed: 31, days: 7, teamRaceTimes: { weekdaysUtc: [0, 6] } });
+    const days = new Set(
+      weekend.truthAt(T0 + 9 * DAY).teamSignupChanges.map((c) => new Date(c.eventStart).getUTCDay()),
+    );
+    expect([...days].sort()).toEqual([0, 6]);
+  });
+
+  it('without it the world is unchanged, and a bad value is named', () => {
+    const base = createSimulation({ seed: 31, days: 1 });
+    const any = createSimulation({ seed: 31, days: 1, teamRaceTimes: {} });
+    expect(team0Signature(any)).toBe(team0Signature(base));
+    expect(() => createSimulation({ teamRaceTimes: { hoursUtc: [24] } })).toThrow(
+      /teamRaceTimes\.hoursUtc: 24/,
+    );
+    expect(() => createSimulation({ teamRaceTimes: { weekdaysUtc: [] } })).toThrow(
+      /teamRaceTimes\.weekdaysUtc/,
+    );
+  });
+});

@@ -22,6 +22,7 @@ export type {
   SiteCoverage,
 } from './adaptive/signup-planner.js';
 export { planSignupFetches } from './adaptive/signup-planner.js';
+export { StartTimeAffinity, type StartTimeSnapshot } from './adaptive/start-time-affinity.js';
 export { createTeamJob } from './adaptive/team-job.js';
 export { diffFields } from './delta/diff-fields.js';
 export { hashData } from './delta/hash.js';

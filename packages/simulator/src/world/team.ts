@@ -64,6 +64,21 @@ export interface TeamSignup {
   max90Before: number;
 }
 
+/** Start times team races may have (UTC hours of the day, UTC weekdays); null = any. */
+export interface TeamRaceTimes {
+  hours: ReadonlySet<number> | null;
+  weekdays: ReadonlySet<number> | null;
+}
+
+/** Whether a race starting at `startMs` fits `times`. */
+export function fitsRaceTimes(times: TeamRaceTimes | null, startMs: number): boolean {
+  if (times === null) return true;
+  const hour = Math.floor((((startMs % DAY) + DAY) % DAY) / HOUR);
+  // 1970-01-01 was a Thursday.
+  const weekday = (((Math.floor(startMs / DAY) + 4) % 7) + 7) % 7;
+  return (times.hours?.has(hour) ?? true) && (times.weekdays?.has(weekday) ?? true);
+}
+
 /** A team's favourite series: ~20 % of all series, among the A–E (all-category) mass-start ones. */
 export function chooseFavourites(seed: number | string, series: Series[], teamIndex = 0): Set<number> {
   const rng = teamStream(seed, teamIndex, 'favourites');
@@ -89,13 +104,17 @@ export function generateTeamSignups(args: {
   favourites: Set<number>;
   beginMs: number;
   endMs: number;
+  /** Start times the team's races may have (null: any). */
+  raceTimes?: TeamRaceTimes | null;
 }): TeamSignup[] {
   const { seed, teamIndex, k0, events, team, favourites, beginMs, endMs } = args;
+  const raceTimes = args.raceTimes ?? null;
   const m = TEAM_MODEL;
   // Eligible events per category, split by favourite series.
   const pools = new Map<string, { fav: SimEvent[]; other: SimEvent[] }>();
   for (const c of [...CATEGORIES, 'W']) pools.set(c, { fav: [], other: [] });
   for (const ev of events) {
+    if (!fitsRaceTimes(raceTimes, ev.startMs)) continue;
     for (const pen of ev.pens) {
       const pool = pools.get(pen);
       if (!pool) continue;

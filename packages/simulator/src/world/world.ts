@@ -23,6 +23,7 @@ import {
   STATS_STRIDE,
   siteBufOf,
   statsOf,
+  type TeamRaceTimes,
   type TeamSignup,
   versionAt,
 } from './team.ts';
@@ -37,6 +38,8 @@ export interface WorldOptions {
   teams: readonly { size: number; clubId?: number }[];
   eventsPerDay: number;
   populationSize: number;
+  /** Start times team races may have (null: any). */
+  teamRaceTimes?: TeamRaceTimes | null;
 }
 
 /** One team of the world. */
@@ -186,6 +189,7 @@ export class World {
         favourites,
         beginMs: this.beginMs,
         endMs: this.endMs,
+        raceTimes: options.teamRaceTimes ?? null,
       });
       for (const s of signups) {
         s.index = this.teamSignups.length;

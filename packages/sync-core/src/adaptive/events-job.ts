@@ -10,6 +10,7 @@ import { EventTracker } from './event-tracker.js';
 import { estimateFinish } from './race-duration.js';
 import { type AffinitySnapshot, SeriesAffinity } from './series-affinity.js';
 import { planSignupFetches, type SiteCoverage } from './signup-planner.js';
+import { StartTimeAffinity, type StartTimeSnapshot } from './start-time-affinity.js';
 
 const HOUR = 3_600_000;
 
@@ -21,6 +22,8 @@ interface EventsCursor {
   /** Events that started up to this time have been handed to the results queue. */
   startsScannedTo: number;
   affinity: AffinitySnapshot;
+  /** When the team races (hours of the day, weekdays), learned from the races that started. */
+  startTimes: StartTimeSnapshot | null;
 }
 
 /** Pen labels every rider category maps to; other labels (e.g. `W`) may hold anyone. */
@@ -49,12 +52,14 @@ export function createEventsJob(options: {
   let farFetchedAt: number[] = [];
   let tracker: EventTracker | null = null;
   let affinity: SeriesAffinity | null = null;
+  let startTimes: StartTimeAffinity | null = null;
   let penShares: Map<string, number> | null = null;
   let cursor: EventsCursor = {
     listDueAt: 0,
     listAt: Number.NEGATIVE_INFINITY,
     startsScannedTo: Number.NaN,
     affinity: {},
+    startTimes: null,
   };
 
   return {
@@ -68,10 +73,12 @@ export function createEventsJob(options: {
         listAt: typeof c.listAt === 'number' ? c.listAt : Number.NEGATIVE_INFINITY,
         startsScannedTo: typeof c.startsScannedTo === 'number' ? c.startsScannedTo : now,
         affinity: c.affinity && typeof c.affinity === 'object' ? c.affinity : {},
+        startTimes: c.startTimes && typeof c.startTimes === 'object' ? c.startTimes : null,
       };
       tracker ??= new EventTracker(policy.signups.cacheSize);
       await tracker.load(storage, now - 6 * HOUR);
       affinity = null;
+      startTimes = null;
       if (feed) {
         shareEvents(feed, tracker);
         await feed.refreshFrom(storage);
@@ -90,6 +97,10 @@ export function createEventsJob(options: {
           minShare: p.signups.seriesMinShare,
         },
         cursor.affinity,
+      );
+      startTimes ??= new StartTimeAffinity(
+        { halfLifeMs: p.signups.seriesHalfLifeMs },
+        cursor.startTimes ?? undefined,
       );
       if (Number.isNaN(cursor.startsScannedTo)) cursor.startsScannedTo = now;
       const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
@@ -128,7 +139,10 @@ export function createEventsJob(options: {
       }
 
       // 2. Races that started: queue results for those the team rides.
-      await queueStartedRaces(ctx, tracker, cursor, options.onResultsQueued);
+      const times = startTimes;
+      await queueStartedRaces(ctx, tracker, cursor, options.onResultsQueued, (event, teamRiders) =>
+        times.observeStart(event.startsAt, teamRiders > 0, now),
+      );
 
       // 3. Signup lists, within the budget.
       const budget = await budgetOf(ctx, SOURCE_BUCKETS.site);
@@ -142,11 +156,15 @@ export function createEventsJob(options: {
       const relevantSeries = (event: EventRecord) => currentAffinity.isRelevant(event.title, now);
       penShares ??= await teamPenShares(ctx, team);
       const shares = penShares;
+      // How likely the team is in a race, relative to an average one: the share of the team its
+      // pens admit, times how often the team races at its start time (hour, weekday) when learned.
+      const timeShare = (event: EventRecord) =>
+        p.signups.learnStartTimes ? times.share(event.startsAt, now) : 1;
       const teamShare = (event: EventRecord) => {
-        if (shares.size === 0) return 1;
+        if (shares.size === 0) return timeShare(event);
         let share = 0;
         for (const pen of event.categories) share += shares.get(pen) ?? 0;
-        return Math.min(1, share);
+        return Math.min(1, share) * timeShare(event);
       };
       // With the follower feed: what the site planner still covers (the safety net).
       let coverage: ((event: EventRecord) => SiteCoverage) | undefined;
@@ -248,6 +266,7 @@ export function createEventsJob(options: {
       }
       if (failures > 0) status = 'partial';
       cursor.affinity = affinity.snapshot();
+      cursor.startTimes = times.snapshot();
 
       // 4. When to come back.
       const after = ctx.clock.now();
@@ -359,6 +378,7 @@ async function queueStartedRaces(
   tracker: EventTracker,
   cursor: EventsCursor,
   onQueued: (dueAt: number) => void,
+  onStarted: (event: EventRecord, teamRiders: number) => void,
 ): Promise<void> {
   const now = ctx.clock.now();
   const started = [...tracker.events.values()].filter(
@@ -378,6 +398,7 @@ async function queueStartedRaces(
   const jobs: ResultJob[] = [];
   for (const event of started) {
     const count = riders.get(event.eventId) ?? 0;
+    onStarted(event, count);
     if (count === 0 || queued.has(event.eventId)) continue;
     jobs.push({
       eventId: event.eventId,

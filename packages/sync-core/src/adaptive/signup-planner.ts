@@ -29,9 +29,10 @@ export interface PlanInput {
   /** Earliest time an event may be retried after a failed fetch. */
   retryAfter?(eventId: string): number | undefined;
   /**
-   * Share of the team that could join the event (team riders whose category is one of its pens),
-   * in (0, 1]. Near sweeps of races few team riders can enter are stretched by 1/√share (at most
-   * 4×).
+   * How likely a team rider is in the event relative to an average race, in (0, 1]: the share of
+   * the team that could join it (team riders whose category is one of its pens), times how often
+   * the team races at its start time when learned. Near sweeps of races few team riders can enter,
+   * or at times the team rarely races, are stretched by 1/√share (at most 4×).
    * @default () => 1 (every event)
    */
   teamShare?(event: EventRecord): number;
@@ -72,8 +73,8 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  *   (short of a join and a leave in one pen), so the list waits `unchangedCountsFactor` TTLs;
  * - **near** (other events within `nearWindowMs`): every `nearSweepMs` (times `unchangedCountsFactor`
  *   if counts are unchanged) — a uniform sweep gives the best tail lag per call, since a team
- *   rider may join any race; races only part of the team can enter (e.g. an A-only race) are swept
- *   less often, by 1/√(team share);
+ *   rider may join any race; races only part of the team can enter (e.g. an A-only race), or at
+ *   times the team rarely races, are swept less often, by 1/√(team share);
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
  *   `farChangedMinIntervalMs` and from `farFirstLeadMs` before the start (`farFavouriteMinIntervalMs`
  *   and the whole horizon for series the team rides).

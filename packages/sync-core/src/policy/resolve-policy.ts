@@ -100,6 +100,9 @@ function validate(p: SyncPolicy): void {
     throw new SyncConfigError('policy.signups.seriesMinShare', 'must be in [0, 1]');
   }
   positive('policy.signups.seriesHalfLifeMs', p.signups.seriesHalfLifeMs);
+  if (typeof p.signups.learnStartTimes !== 'boolean') {
+    throw new SyncConfigError('policy.signups.learnStartTimes', 'must be true or false');
+  }
   for (const key of [
     'nearPollMs',
     'nearWindowMs',

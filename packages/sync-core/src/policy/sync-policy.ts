@@ -126,6 +126,15 @@ export interface SyncPolicy {
      */
     seriesHalfLifeMs: number;
     /**
+     * Learn when the team races (hour of the day and weekday of a race's start, UTC, from the races
+     * that started with and without team riders; half-life `seriesHalfLifeMs`) and sweep races at
+     * times the team rides significantly less often than average less often, like races few team
+     * riders can enter (at most 4× the sweep, with the pens' share). Until the history shows a
+     * pattern with confidence (weeks on a small team), nothing changes. Final sweeps are unaffected.
+     * @default true
+     */
+    learnStartTimes: boolean;
+    /**
      * Share of the site budget the signup planner may use, leaving room for the list.
      * @default 0.9
      */
@@ -290,6 +299,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
     seriesMinSignups: 2,
     seriesMinShare: 0.02,
     seriesHalfLifeMs: 14 * 24 * HOUR,
+    learnStartTimes: true,
     siteBudgetShare: 0.9,
     farBudgetShare: 0.3,
     cacheSize: 5000,
