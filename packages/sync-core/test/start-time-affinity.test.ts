@@ -27,8 +27,8 @@ function history(
 ): StartTimeAffinity {
   const a = new StartTimeAffinity({ halfLifeMs: HALF_LIFE });
   for (let t = end - days * DAY; t < end; t += HOUR) {
-    const [hour, weekdayBin] = StartTimeAffinity.bins(t);
-    for (let i = 0; i < 5; i++) a.observeStart(t, isTeamRace(hour, weekdayBin - 24, i), t);
+    const { hour, weekday } = StartTimeAffinity.timeOf(t);
+    for (let i = 0; i < 5; i++) a.observeStart(t, isTeamRace(hour, weekday, i), t);
   }
   return a;
 }
@@ -36,10 +36,10 @@ function history(
 const at = (day: number, hour: number) => T0 + day * DAY + hour * HOUR;
 
 describe('start-time affinity', () => {
-  it('bins a start by its UTC hour of the day and weekday (Sunday = 0)', () => {
-    expect(StartTimeAffinity.bins(Date.UTC(2026, 0, 1, 12, 30))).toEqual([12, 24 + 4]); // Thursday
-    expect(StartTimeAffinity.bins(Date.UTC(2026, 0, 4, 23, 59))).toEqual([23, 24 + 0]); // Sunday
-    expect(StartTimeAffinity.bins(Date.UTC(1969, 11, 31, 1))).toEqual([1, 24 + 3]); // before 1970
+  it('reads a start as its UTC hour of the day and weekday (Sunday = 0)', () => {
+    expect(StartTimeAffinity.timeOf(Date.UTC(2026, 0, 1, 12, 30))).toEqual({ hour: 12, weekday: 4 });
+    expect(StartTimeAffinity.timeOf(Date.UTC(2026, 0, 4, 23, 59))).toEqual({ hour: 23, weekday: 0 });
+    expect(StartTimeAffinity.timeOf(Date.UTC(1969, 11, 31, 1))).toEqual({ hour: 1, weekday: 3 });
   });
 
   it('learns that an evening team does not race in the morning, and leaves its evenings alone', () => {
@@ -53,6 +53,21 @@ describe('start-time affinity', () => {
     // Twice the history, a tighter bound.
     const longer = history(28, end, (hour, _day, i) => hour >= 17 && hour < 22 && i < 3);
     expect(longer.share(at(15, 8), end)).toBeLessThan(0.35);
+  });
+
+  it('judges the hour and the weekday each against the other: today is not rare before its evening', () => {
+    // Six days of an evening team, then the morning and early afternoon of a weekday not seen
+    // yet: no team race on it so far, only because the team's hours have not come. Counting
+    // weekdays alone would make it look rare (0 team races where ~8 were expected) and stretch
+    // this evening's races.
+    const today = at(6, 0);
+    const a = history(6, today, (hour, _day, i) => hour >= 17 && hour < 22 && i < 3);
+    for (let t = today; t < today + 14 * HOUR; t += HOUR) {
+      for (let i = 0; i < 5; i++) a.observeStart(t, false, t);
+    }
+    const now = today + 14 * HOUR;
+    for (const hour of [17, 19, 21]) expect(a.share(today + hour * HOUR, now)).toBe(1);
+    expect(a.share(at(7, 8), now)).toBeLessThan(1);
   });
 
   it('learns a weekend team the same way, by weekday', () => {
@@ -96,12 +111,12 @@ describe('start-time affinity', () => {
     b.share(later, later);
     const decayed = b.snapshot();
     expect(decayed.races[8]).toBeCloseTo(halved.races[8]! / 2, 9);
-    expect(decayed.teamRaces[19]).toBeCloseTo(halved.teamRaces[19]! / 2, 9);
+    expect(decayed.teamRaces[24 + 19]).toBeCloseTo(halved.teamRaces[24 + 19]! / 2, 9);
     expect(b.share(at(15, 8), later)).toBeGreaterThan(a.share(at(15, 8), end));
     for (const bad of [
       { at: 'x', teamRaces: [], races: [] },
       { at: 1, teamRaces: [1, 2], races: [1, 2] },
-      { at: 1, teamRaces: new Array(31).fill(-1), races: new Array(31).fill(1) },
+      { at: 1, teamRaces: new Array(168).fill(-1), races: new Array(168).fill(1) },
     ]) {
       const c = new StartTimeAffinity({ halfLifeMs: HALF_LIFE }, bad as never);
       expect(c.share(end, end)).toBe(1);

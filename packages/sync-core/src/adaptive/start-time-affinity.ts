@@ -1,15 +1,17 @@
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-/** Bins: 24 hours of the day (UTC), then 7 weekdays (UTC, Sunday first). */
-const BINS = 24 + 7;
+/** Cells: hour of the day (UTC) × weekday (UTC, Sunday first), index `weekday * 24 + hour`. */
+const CELLS = 24 * 7;
+/** Iterations of the proportional fit (it converges in a few on a 24 × 7 table). */
+const FIT_ROUNDS = 25;
 
-/** Persisted form of {@link StartTimeAffinity}: decayed counts per bin at `at`. */
+/** Persisted form of {@link StartTimeAffinity}: decayed counts per cell at `at`. */
 export interface StartTimeSnapshot {
   /** Time the counts were decayed to (epoch ms). */
   at: number;
-  /** Races that started with team riders signed up, per bin (24 hours, then 7 weekdays). */
+  /** Races that started with team riders signed up, per cell (`weekday * 24 + hour`, UTC). */
   teamRaces: number[];
-  /** Races that started, per bin. */
+  /** Races that started, per cell. */
   races: number[];
 }
 
@@ -22,34 +24,46 @@ function poissonUpper(observed: number): number {
   return observed + 1 + 1.96 * Math.sqrt(observed + 1);
 }
 
+/** Per hour and per weekday: how much less often than average the team races then, in (0, 1]. */
+interface Factors {
+  hour: number[];
+  weekday: number[];
+}
+
 /**
- * Learns when the team races: per hour of the day and per weekday (UTC) of a race's start, how many
- * races started with team riders signed up, against how many races started then (both decayed with
- * one half-life). {@link share} says how much less often than average the team rides races starting
- * at a given time — only where the data shows it with confidence: the upper bound of that time's
- * share of team races, relative to all hours, capped at 1. Races are counted, not riders: a team
- * race with ten riders is one observation, so the counts stay close to Poisson. A team that races
- * evenings gets a small share for morning races once enough mornings went by without it; a team
- * without such a pattern (or with too little history) gets 1 everywhere. Counting both sides when
- * races start keeps the ratio unbiased on a cold start (a race's signups are not counted before
- * the race itself is).
+ * Learns when the team races: per UTC hour of the day × weekday of a race's start, how many races
+ * started with team riders signed up, against how many races started then (both decayed with one
+ * half-life). Races are counted, not riders: a team race with ten riders is one observation, so the
+ * counts stay close to Poisson.
+ *
+ * The rate is modelled as an hour effect times a weekday effect, fitted to the table by iterative
+ * proportional fitting, so each is judged against the other: an evening team's mornings are rare
+ * on every weekday, and today — whose evening has not come yet — is not rare for it. {@link share}
+ * says how much less often than average the team rides races starting at a given time, only where
+ * the data shows it with confidence: for the hour, the upper bound of its team races against what
+ * an average hour would have given on the same weekdays (and the same for the weekday), each capped
+ * at 1, multiplied. A team without such a pattern, or with too little history, gets 1 everywhere.
+ * Counting both sides when races start keeps the ratio unbiased on a cold start (a race's signups
+ * are not counted before the race itself is).
  */
 export class StartTimeAffinity {
   readonly #halfLifeMs: number;
   #at = Number.NaN;
-  #teamRaces = new Array<number>(BINS).fill(0);
-  #races = new Array<number>(BINS).fill(0);
+  #teamRaces = new Array<number>(CELLS).fill(0);
+  #races = new Array<number>(CELLS).fill(0);
+  #factors: Factors | null = null;
 
   constructor(options: { halfLifeMs: number }, snapshot?: StartTimeSnapshot) {
     this.#halfLifeMs = options.halfLifeMs;
     if (snapshot) this.restore(snapshot);
   }
 
-  static bins(startsAt: number): [hour: number, weekday: number] {
+  /** The UTC hour of the day and weekday (0 = Sunday) of a start. */
+  static timeOf(startsAt: number): { hour: number; weekday: number } {
     const hour = Math.floor((((startsAt % DAY) + DAY) % DAY) / HOUR);
-    // 1970-01-01 was a Thursday (weekday 4, Sunday = 0).
+    // 1970-01-01 was a Thursday (weekday 4).
     const weekday = (((Math.floor(startsAt / DAY) + 4) % 7) + 7) % 7;
-    return [hour, 24 + weekday];
+    return { hour, weekday };
   }
 
   #decayTo(now: number): void {
@@ -58,46 +72,92 @@ export class StartTimeAffinity {
       return;
     }
     if (now <= this.#at) return;
+    // Every count decays alike: ratios, hence the fitted effects, stay; only the evidence shrinks.
     const f = 0.5 ** ((now - this.#at) / this.#halfLifeMs);
-    for (let i = 0; i < BINS; i++) {
+    for (let i = 0; i < CELLS; i++) {
       this.#teamRaces[i] = (this.#teamRaces[i] as number) * f;
       this.#races[i] = (this.#races[i] as number) * f;
     }
     this.#at = now;
+    this.#factors = null;
   }
 
   /** Records a race that started at `startsAt`, with team riders signed up (`teamRace`) or not. */
   observeStart(startsAt: number, teamRace: boolean, now: number): void {
     this.#decayTo(now);
-    for (const bin of StartTimeAffinity.bins(startsAt)) {
-      this.#races[bin] = (this.#races[bin] as number) + 1;
-      if (teamRace) this.#teamRaces[bin] = (this.#teamRaces[bin] as number) + 1;
-    }
+    const { hour, weekday } = StartTimeAffinity.timeOf(startsAt);
+    const cell = weekday * 24 + hour;
+    this.#races[cell] = (this.#races[cell] as number) + 1;
+    if (teamRace) this.#teamRaces[cell] = (this.#teamRaces[cell] as number) + 1;
+    this.#factors = null;
   }
 
   /**
-   * In (0, 1]: the upper confidence bound of the share of team races among the races starting at
-   * `startsAt`'s hour of the day, relative to all hours, times the same for its weekday; each
-   * factor capped at 1.
+   * In (0, 1]: how much less often than average the team races at `startsAt`'s hour of the day,
+   * times the same for its weekday — each the upper confidence bound of that time's team races
+   * against what an average time would have given, capped at 1.
    */
   share(startsAt: number, now: number): number {
     this.#decayTo(now);
-    let teamRaces = 0;
-    let races = 0;
-    for (let h = 0; h < 24; h++) {
-      teamRaces += this.#teamRaces[h] as number;
-      races += this.#races[h] as number;
+    this.#factors ??= this.#fit();
+    const { hour, weekday } = StartTimeAffinity.timeOf(startsAt);
+    return (this.#factors.hour[hour] as number) * (this.#factors.weekday[weekday] as number);
+  }
+
+  /** Fits rate(h, d) = a[h] × b[d] to the table, then bounds each effect. */
+  #fit(): Factors {
+    const n = (h: number, d: number) => this.#races[d * 24 + h] as number;
+    const hourTeam = new Array<number>(24).fill(0);
+    const dayTeam = new Array<number>(7).fill(0);
+    let total = 0;
+    for (let d = 0; d < 7; d++) {
+      for (let h = 0; h < 24; h++) {
+        const s = this.#teamRaces[d * 24 + h] as number;
+        hourTeam[h] = (hourTeam[h] as number) + s;
+        dayTeam[d] = (dayTeam[d] as number) + s;
+        total += s;
+      }
     }
-    if (teamRaces <= 0 || races <= 0) return 1;
-    const perRace = teamRaces / races;
-    let share = 1;
-    for (const bin of StartTimeAffinity.bins(startsAt)) {
-      const expected = perRace * (this.#races[bin] as number);
-      // Too few races at that time to say anything.
-      if (expected < 1) continue;
-      share *= Math.min(1, poissonUpper(this.#teamRaces[bin] as number) / expected);
+    const ones = { hour: new Array<number>(24).fill(1), weekday: new Array<number>(7).fill(1) };
+    if (total <= 0) return ones;
+    const a = new Array<number>(24).fill(1);
+    const b = new Array<number>(7).fill(1);
+    for (let round = 0; round < FIT_ROUNDS; round++) {
+      for (let h = 0; h < 24; h++) {
+        let exposure = 0;
+        for (let d = 0; d < 7; d++) exposure += n(h, d) * (b[d] as number);
+        a[h] = exposure > 0 ? (hourTeam[h] as number) / exposure : 0;
+      }
+      for (let d = 0; d < 7; d++) {
+        let exposure = 0;
+        for (let h = 0; h < 24; h++) exposure += n(h, d) * (a[h] as number);
+        b[d] = exposure > 0 ? (dayTeam[d] as number) / exposure : 0;
+      }
     }
-    return share;
+    // An hour's exposure on the weekdays as they are, and a weekday's at the hours as they are.
+    const hourExposure = a.map((_, h) => {
+      let e = 0;
+      for (let d = 0; d < 7; d++) e += n(h, d) * (b[d] as number);
+      return e;
+    });
+    const dayExposure = b.map((_, d) => {
+      let e = 0;
+      for (let h = 0; h < 24; h++) e += n(h, d) * (a[h] as number);
+      return e;
+    });
+    const bound = (observed: number[], exposure: number[]): number[] => {
+      // The average effect: what makes the expected total equal the observed one.
+      const sum = exposure.reduce((x, y) => x + y, 0);
+      if (sum <= 0) return observed.map(() => 1);
+      const average = total / sum;
+      return observed.map((s, i) => {
+        const expected = average * (exposure[i] as number);
+        // Too few races at that time (on the days, or at the hours, the team races) to say anything.
+        if (expected < 1) return 1;
+        return Math.min(1, poissonUpper(s) / expected);
+      });
+    };
+    return { hour: bound(hourTeam, hourExposure), weekday: bound(dayTeam, dayExposure) };
   }
 
   snapshot(): StartTimeSnapshot {
@@ -106,10 +166,11 @@ export class StartTimeAffinity {
 
   restore(snapshot: StartTimeSnapshot): void {
     const ok = (a: unknown): a is number[] =>
-      Array.isArray(a) && a.length === BINS && a.every((x) => typeof x === 'number' && x >= 0);
+      Array.isArray(a) && a.length === CELLS && a.every((x) => typeof x === 'number' && x >= 0);
     if (typeof snapshot.at !== 'number' || !ok(snapshot.teamRaces) || !ok(snapshot.races)) return;
     this.#at = snapshot.at;
     this.#teamRaces = [...snapshot.teamRaces];
     this.#races = [...snapshot.races];
+    this.#factors = null;
   }
 }

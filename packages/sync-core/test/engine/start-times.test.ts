@@ -33,12 +33,16 @@ describe('the events job learns when the team races', () => {
     expect(teamRaces.length).toBeGreaterThan(3);
     const sum = (a: number[]) => a.reduce((n, x) => n + x, 0);
     // Eight hours of a 14-day half-life: the counts are barely decayed.
-    expect(sum(snapshot.races.slice(0, 24))).toBeCloseTo(races.length, 0);
-    expect(sum(snapshot.teamRaces.slice(0, 24))).toBeCloseTo(teamRaces.length, 0);
-    // The same races by weekday: the world starts on a Thursday (weekday 4).
-    expect(sum(snapshot.races.slice(24))).toBeCloseTo(races.length, 0);
-    expect(snapshot.races[24 + 4]).toBeCloseTo(races.length, 0);
-    for (let hour = 9; hour < 24; hour++) expect(snapshot.races[hour]).toBe(0);
+    expect(sum(snapshot.races)).toBeCloseTo(races.length, 0);
+    expect(sum(snapshot.teamRaces)).toBeCloseTo(teamRaces.length, 0);
+    // All on the world's first day, a Thursday (weekday 4), and in its first 8 hours (UTC).
+    const thursday = snapshot.races.slice(4 * 24, 5 * 24);
+    expect(sum(thursday)).toBeCloseTo(races.length, 0);
+    for (let hour = 9; hour < 24; hour++) expect(thursday[hour]).toBe(0);
+    for (const [hour, count] of thursday.entries()) {
+      const truthCount = races.filter((e) => new Date(e.startsAt).getUTCHours() === hour).length;
+      expect(count, `races at ${hour}:00`).toBeCloseTo(truthCount, 0);
+    }
   });
 
   /**
@@ -56,7 +60,7 @@ describe('the events job learns when the team races', () => {
     worlds.push(w);
     const history = new StartTimeAffinity({ halfLifeMs: 14 * DAY });
     for (let t = w.start - 14 * DAY; t < w.start; t += HOUR / 12) {
-      const hour = StartTimeAffinity.bins(t)[0];
+      const { hour } = StartTimeAffinity.timeOf(t);
       history.observeStart(t, hour >= 17 && hour < 22 && t % (HOUR / 4) === 0, t);
     }
     await storage.putJobState({
