@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { renderReport } from '@racesync/report';
-import { listArg, numberArg, parseArgs } from './args.js';
+import { numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
-import { policyFor, strategyArgs } from './strategy-args.js';
+import { policyFor, strategyArgs, teamRaceTimesArg } from './strategy-args.js';
 
 /**
  * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`
@@ -25,15 +25,7 @@ const riders = numberArg(args, 'riders', 80);
 const hours = numberArg(args, 'hours', 24);
 const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
-const teamHours = listArg(args, 'team-hours', 23);
-const teamWeekdays = listArg(args, 'team-weekdays', 6);
-const teamRaceTimes =
-  teamHours || teamWeekdays
-    ? {
-        ...(teamHours ? { hoursUtc: teamHours } : {}),
-        ...(teamWeekdays ? { weekdaysUtc: teamWeekdays } : {}),
-      }
-    : undefined;
+const teamRaceTimes = teamRaceTimesArg(args);
 const { strategies: chosen, policy, parallel } = strategyArgs(args);
 
 const reportFile = args.get('report');

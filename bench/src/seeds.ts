@@ -3,10 +3,11 @@ import { numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
 import { poolSeeds } from './pool.js';
 import type { Strategy } from './run-strategy.js';
-import { policyFor, strategyArgs } from './strategy-args.js';
+import { policyFor, strategyArgs, teamRaceTimesArg } from './strategy-args.js';
 
 /**
- * `pnpm bench:seeds -- [--seeds 1-8] [--riders N] [--hours H] [--only adaptive,oracle] [--policy JSON]`:
+ * `pnpm bench:seeds -- [--seeds 1-8] [--riders N] [--hours H] [--only adaptive,oracle] [--policy JSON]`
+ * `[--team-hours 17-21] [--team-weekdays 0,6]` (as in `bench:day`):
  * the day benchmark (`bench:day`) on several seeds, one after the other, and the figures pooled over
  * them (see `poolSeeds`): calls summed, with each seed's and the pooled ratio against the baseline
  * and the oracle; signup and result lag percentiles over the changes of every seed. With 20–30 near
@@ -19,6 +20,7 @@ const seeds = parseSeeds(args.get('seeds') ?? '1-8');
 const riders = numberArg(args, 'riders', 80);
 const hours = numberArg(args, 'hours', 24);
 const { strategies, policy, parallel } = strategyArgs(args);
+const teamRaceTimes = teamRaceTimesArg(args);
 
 function parseSeeds(value: string | true): number[] {
   if (value === true) throw new Error('--seeds needs a range (1-8) or a list (1,3,5)');
@@ -42,6 +44,7 @@ for (const seed of seeds) {
       riders,
       hours,
       samples: true,
+      ...(teamRaceTimes ? { teamRaceTimes } : {}),
       ...policyFor(strategy, policy),
     }),
     { parallel, report: false },
@@ -53,6 +56,7 @@ const result = {
   seeds,
   riders,
   hours,
+  ...(teamRaceTimes ? { teamRaceTimes } : {}),
   ...(policy ? { policy } : {}),
   perSeed: perSeed.map(({ seed, runs }) => ({
     seed,

@@ -1,5 +1,6 @@
+import type { TeamRaceTimesOptions } from '@racesync/simulator';
 import type { SyncPolicyInput } from '@racesync/sync-core';
-import { numberArg } from './args.js';
+import { listArg, numberArg } from './args.js';
 import { STRATEGIES, type Strategy } from './run-strategy.js';
 
 /**
@@ -34,4 +35,16 @@ export function policyFor(
   policy: SyncPolicyInput | undefined,
 ): { policy?: SyncPolicyInput } {
   return policy && (strategy === 'adaptive' || strategy === 'follow') ? { policy } : {};
+}
+
+/**
+ * `--team-hours 17-21` and `--team-weekdays 0,6` (UTC; ranges and lists): the simulator's opt-in
+ * `teamRaceTimes`, for a team that races only then. Undefined when neither is given (any time: the
+ * default world, which the targets use).
+ */
+export function teamRaceTimesArg(args: Map<string, string | true>): TeamRaceTimesOptions | undefined {
+  const hoursUtc = listArg(args, 'team-hours', 23);
+  const weekdaysUtc = listArg(args, 'team-weekdays', 6);
+  if (!hoursUtc && !weekdaysUtc) return undefined;
+  return { ...(hoursUtc ? { hoursUtc } : {}), ...(weekdaysUtc ? { weekdaysUtc } : {}) };
 }
