@@ -73,10 +73,8 @@ export interface TeamRaceTimes {
 /** Whether a race starting at `startMs` fits `times`. */
 export function fitsRaceTimes(times: TeamRaceTimes | null, startMs: number): boolean {
   if (times === null) return true;
-  const hour = Math.floor((((startMs % DAY) + DAY) % DAY) / HOUR);
-  // 1970-01-01 was a Thursday.
-  const weekday = (((Math.floor(startMs / DAY) + 4) % 7) + 7) % 7;
-  return (times.hours?.has(hour) ?? true) && (times.weekdays?.has(weekday) ?? true);
+  const start = new Date(startMs);
+  return (times.hours?.has(start.getUTCHours()) ?? true) && (times.weekdays?.has(start.getUTCDay()) ?? true);
 }
 
 /** A team's favourite series: ~20 % of all series, among the A–E (all-category) mass-start ones. */

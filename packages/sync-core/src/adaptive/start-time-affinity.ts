@@ -1,5 +1,3 @@
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 /** Cells: hour of the day (UTC) × weekday (UTC, Sunday first), index `weekday * 24 + hour`. */
 const CELLS = 24 * 7;
 /** Iterations of the proportional fit (it converges in a few on a 24 × 7 table). */
@@ -60,10 +58,8 @@ export class StartTimeAffinity {
 
   /** The UTC hour of the day and weekday (0 = Sunday) of a start. */
   static timeOf(startsAt: number): { hour: number; weekday: number } {
-    const hour = Math.floor((((startsAt % DAY) + DAY) % DAY) / HOUR);
-    // 1970-01-01 was a Thursday (weekday 4).
-    const weekday = (((Math.floor(startsAt / DAY) + 4) % 7) + 7) % 7;
-    return { hour, weekday };
+    const start = new Date(startsAt);
+    return { hour: start.getUTCHours(), weekday: start.getUTCDay() };
   }
 
   #decayTo(now: number): void {
