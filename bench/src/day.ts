@@ -4,12 +4,15 @@ import { dirname, resolve } from 'node:path';
 import { renderReport } from '@racesync/report';
 import { numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
-import { policyFor, strategyArgs, teamRaceTimesArg } from './strategy-args.js';
+import { policyFor, strategyArgs, teamRaceTimesArg, teamSignupLeadArg } from './strategy-args.js';
 
 /**
  * `pnpm bench:day -- --json [--seed S] [--riders N] [--hours H] [--faults F] [--report FILE.html]`
  * `[--team-hours 17-21] [--team-weekdays 0,6]` (the simulator's opt-in `teamRaceTimes`: the team
- * races only then, UTC; the targets use the default, any time):
+ * races only then, UTC; the targets use the default, any time)
+ * `[--team-late-minutes 60] [--team-late-share 0.5]` (the simulator's opt-in `teamSignupLead`: that
+ * share of the team's signups within that many minutes of the start, the others up to 48 h before;
+ * the targets use the default, half within 6 h):
  * the four strategies — `baseline` (the original schedule), `adaptive` (site API only), `follow`
  * (adaptive with the follower feed) and `oracle` (reads the truth: the floor) — each against a fresh
  * copy of the same simulated world, one after the other in this process. Prints each under
@@ -26,6 +29,7 @@ const hours = numberArg(args, 'hours', 24);
 const faultRate = numberArg(args, 'faults', 0);
 const faults = faultRate > 0 ? { rate: faultRate } : null;
 const teamRaceTimes = teamRaceTimesArg(args);
+const teamSignupLead = teamSignupLeadArg(args);
 const { strategies: chosen, policy, parallel } = strategyArgs(args);
 
 const reportFile = args.get('report');
@@ -44,6 +48,7 @@ const runs = await runStrategies(
     hours,
     faults,
     ...(teamRaceTimes ? { teamRaceTimes } : {}),
+    ...(teamSignupLead ? { teamSignupLead } : {}),
     ...policyFor(strategy, policy),
   }),
   { parallel, report: collect.report },
@@ -76,6 +81,7 @@ const result = {
   hours,
   faults: faultRate,
   ...(teamRaceTimes ? { teamRaceTimes } : {}),
+  ...(teamSignupLead ? { teamSignupLead } : {}),
   ...(policy ? { policy } : {}),
   strategies,
   ratios: { vsBaseline: versus(runs.get('baseline')), vsOracle: versus(runs.get('oracle')) },

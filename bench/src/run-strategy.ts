@@ -3,6 +3,7 @@ import {
   createSimulation,
   type FaultOptions,
   type TeamRaceTimesOptions,
+  type TeamSignupLeadOptions,
   type VirtualClock,
 } from '@racesync/simulator';
 import { createMemoryStorage, createSyncEngine, type SyncPolicyInput } from '@racesync/sync-core';
@@ -47,6 +48,11 @@ export interface StrategyRun {
   faults?: FaultOptions | null;
   /** When the team races (the simulator's opt-in `teamRaceTimes`); any time when absent. */
   teamRaceTimes?: TeamRaceTimesOptions;
+  /**
+   * How long before the start the team signs up (the simulator's opt-in `teamSignupLead`); half
+   * within 6 h when absent.
+   */
+  teamSignupLead?: TeamSignupLeadOptions;
   /** Policy overrides for the adaptive and follow engines (tuning experiments). */
   policy?: SyncPolicyInput;
   /** Also return the lag samples behind the percentiles (for pooling runs, e.g. over seeds). */
@@ -73,6 +79,7 @@ export async function runStrategy(strategy: Strategy, run: StrategyRun, options:
     days: Math.ceil(run.hours / 24) + 1,
     faults: run.faults ?? null,
     ...(run.teamRaceTimes ? { teamRaceTimes: run.teamRaceTimes } : {}),
+    ...(run.teamSignupLead ? { teamSignupLead: run.teamSignupLead } : {}),
   });
   const urls = await sim.listen();
   const clock = sim.clock as VirtualClock;

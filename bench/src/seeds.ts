@@ -3,11 +3,12 @@ import { numberArg, parseArgs } from './args.js';
 import { type Run, runStrategies } from './child.js';
 import { poolSeeds } from './pool.js';
 import type { Strategy } from './run-strategy.js';
-import { policyFor, strategyArgs, teamRaceTimesArg } from './strategy-args.js';
+import { policyFor, strategyArgs, teamRaceTimesArg, teamSignupLeadArg } from './strategy-args.js';
 
 /**
  * `pnpm bench:seeds -- [--seeds 1-8] [--riders N] [--hours H] [--only adaptive,oracle] [--policy JSON]`
- * `[--team-hours 17-21] [--team-weekdays 0,6]` (as in `bench:day`):
+ * `[--team-hours 17-21] [--team-weekdays 0,6] [--team-late-minutes 60] [--team-late-share 0.5]`
+ * (as in `bench:day`):
  * the day benchmark (`bench:day`) on several seeds, one after the other, and the figures pooled over
  * them (see `poolSeeds`): calls summed, with each seed's and the pooled ratio against the baseline
  * and the oracle; signup and result lag percentiles over the changes of every seed. With 20–30 near
@@ -21,6 +22,7 @@ const riders = numberArg(args, 'riders', 80);
 const hours = numberArg(args, 'hours', 24);
 const { strategies, policy, parallel } = strategyArgs(args);
 const teamRaceTimes = teamRaceTimesArg(args);
+const teamSignupLead = teamSignupLeadArg(args);
 
 function parseSeeds(value: string | true): number[] {
   if (value === true) throw new Error('--seeds needs a range (1-8) or a list (1,3,5)');
@@ -45,6 +47,7 @@ for (const seed of seeds) {
       hours,
       samples: true,
       ...(teamRaceTimes ? { teamRaceTimes } : {}),
+      ...(teamSignupLead ? { teamSignupLead } : {}),
       ...policyFor(strategy, policy),
     }),
     { parallel, report: false },
@@ -57,6 +60,7 @@ const result = {
   riders,
   hours,
   ...(teamRaceTimes ? { teamRaceTimes } : {}),
+  ...(teamSignupLead ? { teamSignupLead } : {}),
   ...(policy ? { policy } : {}),
   perSeed: perSeed.map(({ seed, runs }) => ({
     seed,

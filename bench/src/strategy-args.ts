@@ -1,4 +1,4 @@
-import type { TeamRaceTimesOptions } from '@racesync/simulator';
+import type { TeamRaceTimesOptions, TeamSignupLeadOptions } from '@racesync/simulator';
 import type { SyncPolicyInput } from '@racesync/sync-core';
 import { listArg, numberArg } from './args.js';
 import { STRATEGIES, type Strategy } from './run-strategy.js';
@@ -47,4 +47,24 @@ export function teamRaceTimesArg(args: Map<string, string | true>): TeamRaceTime
   const weekdaysUtc = listArg(args, 'team-weekdays', 6);
   if (!hoursUtc && !weekdaysUtc) return undefined;
   return { ...(hoursUtc ? { hoursUtc } : {}), ...(weekdaysUtc ? { weekdaysUtc } : {}) };
+}
+
+/**
+ * `--team-late-minutes 60` (whole minutes within [6, 2879]) and `--team-late-share 0.5` (within
+ * [0, 1]): the simulator's opt-in `teamSignupLead`, for a team whose riders sign up that share of
+ * the time within that many minutes of the start. Undefined when neither is given (half within 6 h:
+ * the default world, which the targets use).
+ */
+export function teamSignupLeadArg(args: Map<string, string | true>): TeamSignupLeadOptions | undefined {
+  const minutes = args.has('team-late-minutes') ? numberArg(args, 'team-late-minutes', 0) : undefined;
+  const lateShare = args.has('team-late-share') ? numberArg(args, 'team-late-share', 0) : undefined;
+  if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 6 || minutes > 2879))
+    throw new Error(`--team-late-minutes: ${minutes} is not a whole number within [6, 2879]`);
+  if (lateShare !== undefined && (lateShare < 0 || lateShare > 1))
+    throw new Error(`--team-late-share: ${lateShare} is not a number within [0, 1]`);
+  if (minutes === undefined && lateShare === undefined) return undefined;
+  return {
+    ...(lateShare !== undefined ? { lateShare } : {}),
+    ...(minutes !== undefined ? { lateWindowMs: minutes * 60_000 } : {}),
+  };
 }

@@ -33,6 +33,7 @@ export type {
   ResolvedTeam,
   SimulationOptions,
   TeamRaceTimesOptions,
+  TeamSignupLeadOptions,
   ZwiftAuthOptions,
 } from './options.ts';
 export type { EndpointName } from './server/routes.ts';

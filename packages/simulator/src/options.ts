@@ -12,7 +12,7 @@ import {
 } from './limits.ts';
 import { hash32 } from './prng.ts';
 import { FOLLOW_DEFAULTS, type FollowSettings } from './world/follows.ts';
-import type { TeamRaceTimes } from './world/team.ts';
+import { TEAM_MODEL, type TeamRaceTimes, type TeamSignupLead } from './world/team.ts';
 import type { TeamSpec } from './world/teams.ts';
 import { ZWIFT_AUTH_DEFAULTS, type ZwiftAuthSettings } from './zwift-auth/accounts.ts';
 
@@ -44,6 +44,20 @@ export interface TeamRaceTimesOptions {
    * @default every day
    */
   weekdaysUtc?: readonly number[];
+}
+
+/** How long before the start team riders sign up (`teamSignupLead` option). */
+export interface TeamSignupLeadOptions {
+  /**
+   * Share of team signups made late: uniformly between 5 min and `lateWindowMs` before the start.
+   * @default 0.5
+   */
+  lateShare?: number;
+  /**
+   * The late window (ms); the other signups are made uniformly between it and 48 h before the start.
+   * @default 21600000 (6 h)
+   */
+  lateWindowMs?: number;
 }
 
 /** Token lifetimes of the simulated Zwift token endpoint (`zwiftAuth` option). */
@@ -150,6 +164,14 @@ export interface SimulationOptions {
    */
   teamRaceTimes?: TeamRaceTimesOptions;
   /**
+   * How long before the start team riders sign up: `lateShare` of the signups within the last
+   * `lateWindowMs` (but not in the last 5 min), the others between `lateWindowMs` and 48 h before.
+   * Opt-in, for measuring a strategy that learns how long before a start the team signs up; the
+   * benchmarks' targets use the default.
+   * @default { lateShare: 0.5, lateWindowMs: 6 h }
+   */
+  teamSignupLead?: TeamSignupLeadOptions;
+  /**
    * Token lifetimes of the simulated Zwift token endpoint.
    * @default { accessTokenTtlMs: 6 h, refreshTokenTtlMs: 7 days }
    */
@@ -189,6 +211,8 @@ export interface ResolvedOptions {
   zwiftAuth: ZwiftAuthSettings;
   /** Start times team races may have, or null for any time. */
   teamRaceTimes: TeamRaceTimes | null;
+  /** How long before the start team riders sign up, or null for the default (`TEAM_MODEL`'s). */
+  teamSignupLead: TeamSignupLead | null;
 }
 
 function budget(value: number | BucketSpec | undefined, fallback: BucketSpec): BucketSpec {
@@ -271,6 +295,7 @@ export function resolveOptions(options: SimulationOptions = {}): ResolvedOptions
     },
     zwiftAuth: { accessTokenTtlMs, refreshTokenTtlMs },
     teamRaceTimes: resolveRaceTimes(options.teamRaceTimes),
+    teamSignupLead: resolveSignupLead(options.teamSignupLead),
   };
 }
 
@@ -289,6 +314,20 @@ function resolveRaceTimes(times: TeamRaceTimesOptions | undefined): TeamRaceTime
   const hours = set('hoursUtc', times.hoursUtc, 23);
   const weekdays = set('weekdaysUtc', times.weekdaysUtc, 6);
   return hours === null && weekdays === null ? null : { hours, weekdays };
+}
+
+function resolveSignupLead(lead: TeamSignupLeadOptions | undefined): TeamSignupLead | null {
+  if (lead === undefined || (lead.lateShare === undefined && lead.lateWindowMs === undefined)) return null;
+  const { minLeadMs, maxLeadMs } = TEAM_MODEL;
+  const lateShare = lead.lateShare ?? TEAM_MODEL.lateShare;
+  const lateWindowMs = lead.lateWindowMs ?? TEAM_MODEL.lateWindowMs;
+  if (!(typeof lateShare === 'number' && lateShare >= 0 && lateShare <= 1))
+    throw new RangeError(`teamSignupLead.lateShare: ${String(lateShare)} is not a number within [0, 1]`);
+  if (!Number.isInteger(lateWindowMs) || lateWindowMs <= minLeadMs || lateWindowMs >= maxLeadMs)
+    throw new RangeError(
+      `teamSignupLead.lateWindowMs: ${String(lateWindowMs)} is not an integer within (${minLeadMs}, ${maxLeadMs}) (5 min to 48 h, exclusive)`,
+    );
+  return { lateShare, lateWindowMs };
 }
 
 /** Derive team `t`'s default API key from the seed (never a real key). */

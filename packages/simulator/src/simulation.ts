@@ -142,6 +142,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     teams: resolved.teams,
     eventsPerDay: resolved.eventsPerDay,
     teamRaceTimes: resolved.teamRaceTimes,
+    teamSignupLead: resolved.teamSignupLead,
     populationSize: resolved.populationSize,
   });
   const index = new TruthIndex(world);

@@ -322,3 +322,64 @@ describe('teamRaceTimes: a team that races at set times (opt-in)', () => {
     );
   });
 });
+
+describe('teamSignupLead: how long before the start a team signs up (opt-in)', () => {
+  /** Lead (ms before the start) of every team signup of `sim`'s team 0. */
+  const leads = (sim: Simulation): number[] =>
+    sim
+      .truthAt(T0)
+      .teamSignupChanges.filter((c) => c.kind === 'signup')
+      .map((c) => c.eventStart - c.at);
+  const shareOf = (values: number[], test: (v: number) => boolean) =>
+    values.filter(test).length / values.length;
+
+  it('without it the world is unchanged: half the signups within 6 h of the start', () => {
+    const base = createSimulation({ seed: 31, days: 1 });
+    const empty = createSimulation({ seed: 31, days: 1, teamSignupLead: {} });
+    const explicit = createSimulation({
+      seed: 31,
+      days: 1,
+      teamSignupLead: { lateShare: 0.5, lateWindowMs: 6 * HOUR },
+    });
+    expect(team0Signature(empty)).toBe(team0Signature(base));
+    expect(team0Signature(explicit)).toBe(team0Signature(base));
+    const week = leads(createSimulation({ seed: 31, days: 7 }));
+    expect(week.length).toBeGreaterThan(300);
+    expect(shareOf(week, (l) => l <= 6 * HOUR)).toBeGreaterThan(0.42);
+    expect(shareOf(week, (l) => l <= 6 * HOUR)).toBeLessThan(0.58);
+  });
+
+  it('a late window of 1 h: half the signups within 1 h of the start, the others 1–48 h before', () => {
+    const sim = createSimulation({
+      seed: 31,
+      days: 7,
+      teamSignupLead: { lateShare: 0.5, lateWindowMs: HOUR },
+    });
+    const week = leads(sim);
+    expect(week.length).toBeGreaterThan(300);
+    for (const l of week) expect(l).toBeGreaterThanOrEqual(5 * MIN - 1000);
+    for (const l of week) expect(l).toBeLessThanOrEqual(48 * HOUR);
+    expect(shareOf(week, (l) => l <= HOUR)).toBeGreaterThan(0.42);
+    expect(shareOf(week, (l) => l <= HOUR)).toBeLessThan(0.58);
+    // The others are uniform over 1–48 h: ~5 % of all within 1–6 h (the default puts ~50 % there).
+    expect(shareOf(week, (l) => l > HOUR && l <= 6 * HOUR)).toBeLessThan(0.1);
+
+    const allLate = leads(
+      createSimulation({ seed: 31, days: 1, teamSignupLead: { lateShare: 1, lateWindowMs: 2 * HOUR } }),
+    );
+    expect(allLate.length).toBeGreaterThan(10);
+    for (const l of allLate) expect(l).toBeLessThanOrEqual(2 * HOUR);
+  });
+
+  it('a bad value is named', () => {
+    const bad = (teamSignupLead: object) => () => createSimulation({ teamSignupLead });
+    expect(bad({ lateShare: 1.5 })).toThrow(RangeError);
+    expect(bad({ lateShare: 1.5 })).toThrow(/teamSignupLead\.lateShare: 1\.5/);
+    expect(bad({ lateShare: -0.1 })).toThrow(/teamSignupLead\.lateShare/);
+    expect(bad({ lateShare: Number.NaN })).toThrow(/teamSignupLead\.lateShare/);
+    expect(bad({ lateWindowMs: 5 * MIN })).toThrow(RangeError);
+    expect(bad({ lateWindowMs: 5 * MIN })).toThrow(/teamSignupLead\.lateWindowMs: 300000/);
+    expect(bad({ lateWindowMs: 48 * HOUR })).toThrow(/teamSignupLead\.lateWindowMs/);
+    expect(bad({ lateWindowMs: HOUR + 0.5 })).toThrow(/teamSignupLead\.lateWindowMs/);
+  });
+});

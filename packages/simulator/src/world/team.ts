@@ -70,6 +70,12 @@ export interface TeamRaceTimes {
   weekdays: ReadonlySet<number> | null;
 }
 
+/** How long before the start team riders sign up: `lateShare` of them within `lateWindowMs`. */
+export interface TeamSignupLead {
+  lateShare: number;
+  lateWindowMs: number;
+}
+
 /** Whether a race starting at `startMs` fits `times`. */
 export function fitsRaceTimes(times: TeamRaceTimes | null, startMs: number): boolean {
   if (times === null) return true;
@@ -104,10 +110,13 @@ export function generateTeamSignups(args: {
   endMs: number;
   /** Start times the team's races may have (null: any). */
   raceTimes?: TeamRaceTimes | null;
+  /** How long before the start the team's riders sign up (null: `TEAM_MODEL`'s). */
+  signupLead?: TeamSignupLead | null;
 }): TeamSignup[] {
   const { seed, teamIndex, k0, events, team, favourites, beginMs, endMs } = args;
   const raceTimes = args.raceTimes ?? null;
   const m = TEAM_MODEL;
+  const { lateShare, lateWindowMs } = args.signupLead ?? m;
   // Eligible events per category, split by favourite series.
   const pools = new Map<string, { fav: SimEvent[]; other: SimEvent[] }>();
   for (const c of [...CATEGORIES, 'W']) pools.set(c, { fav: [], other: [] });
@@ -145,8 +154,8 @@ export function generateTeamSignups(args: {
           break;
         }
       }
-      const late = rng.next() < m.lateShare;
-      const lead = late ? rng.float(m.minLeadMs, m.lateWindowMs) : rng.float(m.lateWindowMs, m.maxLeadMs);
+      const late = rng.next() < lateShare;
+      const lead = late ? rng.float(m.minLeadMs, lateWindowMs) : rng.float(lateWindowMs, m.maxLeadMs);
       const withdraw = rng.next() < m.withdrawShare;
       const wdU = rng.next();
       const dnf = rng.next() < m.dnfShare;

@@ -25,6 +25,7 @@ import {
   statsOf,
   type TeamRaceTimes,
   type TeamSignup,
+  type TeamSignupLead,
   versionAt,
 } from './team.ts';
 import { teamInfo, teamStream } from './teams.ts';
@@ -40,6 +41,8 @@ export interface WorldOptions {
   populationSize: number;
   /** Start times team races may have (null: any). */
   teamRaceTimes?: TeamRaceTimes | null;
+  /** How long before the start team riders sign up (null: `TEAM_MODEL`'s). */
+  teamSignupLead?: TeamSignupLead | null;
 }
 
 /** One team of the world. */
@@ -190,6 +193,7 @@ export class World {
         beginMs: this.beginMs,
         endMs: this.endMs,
         raceTimes: options.teamRaceTimes ?? null,
+        signupLead: options.teamSignupLead ?? null,
       });
       for (const s of signups) {
         s.index = this.teamSignups.length;
