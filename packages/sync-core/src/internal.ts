@@ -14,6 +14,11 @@ export { createResultsJob } from './adaptive/results-job.js';
 export { createRidersJob } from './adaptive/riders-job.js';
 export type { AffinitySnapshot } from './adaptive/series-affinity.js';
 export { SeriesAffinity, seriesKey } from './adaptive/series-affinity.js';
+export {
+  LEAD_BIN_MS,
+  SignupLeadAffinity,
+  type SignupLeadSnapshot,
+} from './adaptive/signup-lead-affinity.js';
 export type {
   FetchReason,
   PlanInput,

@@ -31,6 +31,7 @@ describe('policy', () => {
       [{ results: { retryScheduleMs: [MIN, 0] } }, 'policy.results.retryScheduleMs[1]'],
       [{ signups: { siteBudgetShare: 2 } }, 'policy.signups.siteBudgetShare'],
       [{ signups: { learnStartTimes: 'yes' } }, 'policy.signups.learnStartTimes'],
+      [{ signups: { learnSignupLeads: 1 } }, 'policy.signups.learnSignupLeads'],
       [{ results: { delayQuantile: 1.5 } }, 'policy.results.delayQuantile'],
       [{ results: { routesIntervalMs: 0 } }, 'policy.results.routesIntervalMs'],
       [{ results: { delayMinSamples: 0.5 } }, 'policy.results.delayMinSamples'],

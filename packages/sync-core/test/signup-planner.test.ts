@@ -168,3 +168,59 @@ describe('team share of a race', () => {
     expect(p.nextDueAt).toBe(NOW - policy.signups.nearSweepMs + 2 * policy.signups.nearSweepMs);
   });
 });
+
+describe('lead share of a race', () => {
+  const S = policy.signups.nearSweepMs;
+  /** The team signs up 0–1 h before a start; 1–6 h before, at 1/16 of the average rate. */
+  const lastHour = (from: number, to: number) => (from < HOUR || to < HOUR ? 1 : 1 / 16);
+  const planLeads = (startsIn: number, lastAgo: number, leadShare = lastHour) => {
+    const races = [event('r', startsIn, { A: 11 })];
+    const checks = [check('r', lastAgo, { A: 10 })];
+    const spans: [number, number][] = [];
+    const p = planSignupFetches({
+      now: NOW,
+      policy,
+      events: races,
+      checkOf: (id) => checks.find((c) => c.eventId === id),
+      relevantSeries: () => false,
+      leadShare: (from, to) => {
+        spans.push([from, to]);
+        return leadShare(from, to);
+      },
+    });
+    return { p, spans };
+  };
+
+  it('stretches the near sweep at leads the team rarely signs up at (at most 4×)', () => {
+    const { p, spans } = planLeads(4 * HOUR, S);
+    expect(p.due).toEqual([]);
+    expect(p.nextDueAt).toBe(NOW - S + 4 * S);
+    // Asked for the leads from the last fetch to the longest the sweep could be stretched.
+    // Asked for the leads from the last fetch to the longest a sweep may be (4×).
+    expect(spans).toEqual([[4 * HOUR + S - 4 * S, 4 * HOUR + S]]);
+  });
+
+  it('never stretches a sweep past a lead the team signs up at', () => {
+    // Last fetched 1 h 10 min before the start, now 1 h 4 min: stretched by the share at these
+    // leads (1/16), the sweep would wait until 46 min before the start, well inside the last hour.
+    const { p, spans } = planLeads(HOUR + 4 * MIN, S);
+    expect(spans[0]![0]).toBeLessThan(HOUR);
+    expect(p.due.map((d) => d.eventId)).toEqual(['r']);
+    // Two hours out, the next sweep is 4× as far.
+    expect(planLeads(2 * HOUR, S).p.nextDueAt).toBe(NOW - S + 4 * S);
+  });
+
+  it('multiplies the team share: together at most 4×', () => {
+    const races = [event('r', 4 * HOUR, { A: 11 })];
+    const p = planSignupFetches({
+      now: NOW,
+      policy,
+      events: races,
+      checkOf: () => check('r', 3 * S, { A: 10 }),
+      relevantSeries: () => false,
+      teamShare: () => 0.25,
+      leadShare: () => 0.25,
+    });
+    expect(p.nextDueAt).toBe(NOW - 3 * S + 4 * S);
+  });
+});

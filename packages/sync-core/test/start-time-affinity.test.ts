@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { StartTimeAffinity } from '../src/internal.js';
+import { lcg } from './lcg.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** A Thursday, 00:00 UTC. */
 const T0 = Date.UTC(2026, 0, 1);
 const HALF_LIFE = 14 * DAY;
-
-/** Deterministic uniform numbers in [0, 1) (a 32-bit LCG), so the noise test cannot flake. */
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
 
 /**
  * `days` days of history before `end`, 5 races starting every hour; `isTeamRace(hour, weekday, i)`

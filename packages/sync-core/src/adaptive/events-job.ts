@@ -9,6 +9,7 @@ import type { EventRecord, ResultJob, SignupCheck } from '../storage/records.js'
 import { EventTracker } from './event-tracker.js';
 import { estimateFinish } from './race-duration.js';
 import { type AffinitySnapshot, SeriesAffinity } from './series-affinity.js';
+import { SignupLeadAffinity, type SignupLeadSnapshot } from './signup-lead-affinity.js';
 import { planSignupFetches, type SiteCoverage } from './signup-planner.js';
 import { StartTimeAffinity, type StartTimeSnapshot } from './start-time-affinity.js';
 
@@ -24,6 +25,10 @@ interface EventsCursor {
   affinity: AffinitySnapshot;
   /** When the team races (hours of the day, weekdays), learned from the races that started. */
   startTimes: StartTimeSnapshot | null;
+  /** How long before a start the team signs up, learned from the races the near sweep found. */
+  leads: SignupLeadSnapshot | null;
+  /** Races were watched for the lead learning up to this time. */
+  leadsWatchedTo: number | null;
 }
 
 /** Pen labels every rider category maps to; other labels (e.g. `W`) may hold anyone. */
@@ -53,6 +58,7 @@ export function createEventsJob(options: {
   let tracker: EventTracker | null = null;
   let affinity: SeriesAffinity | null = null;
   let startTimes: StartTimeAffinity | null = null;
+  let leads: SignupLeadAffinity | null = null;
   let penShares: Map<string, number> | null = null;
   let cursor: EventsCursor = {
     listDueAt: 0,
@@ -60,6 +66,8 @@ export function createEventsJob(options: {
     startsScannedTo: Number.NaN,
     affinity: {},
     startTimes: null,
+    leads: null,
+    leadsWatchedTo: null,
   };
 
   return {
@@ -74,11 +82,14 @@ export function createEventsJob(options: {
         startsScannedTo: typeof c.startsScannedTo === 'number' ? c.startsScannedTo : now,
         affinity: c.affinity && typeof c.affinity === 'object' ? c.affinity : {},
         startTimes: c.startTimes && typeof c.startTimes === 'object' ? c.startTimes : null,
+        leads: c.leads && typeof c.leads === 'object' ? c.leads : null,
+        leadsWatchedTo: typeof c.leadsWatchedTo === 'number' ? c.leadsWatchedTo : null,
       };
       tracker ??= new EventTracker(policy.signups.cacheSize);
       await tracker.load(storage, now - 6 * HOUR);
       affinity = null;
       startTimes = null;
+      leads = null;
       if (feed) {
         shareEvents(feed, tracker);
         await feed.refreshFrom(storage);
@@ -101,6 +112,10 @@ export function createEventsJob(options: {
       startTimes ??= new StartTimeAffinity(
         { halfLifeMs: p.signups.seriesHalfLifeMs },
         cursor.startTimes ?? undefined,
+      );
+      leads ??= new SignupLeadAffinity(
+        { halfLifeMs: p.signups.seriesHalfLifeMs, windowMs: p.signups.nearWindowMs },
+        cursor.leads ?? undefined,
       );
       if (Number.isNaN(cursor.startsScannedTo)) cursor.startsScannedTo = now;
       const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
@@ -183,6 +198,14 @@ export function createEventsJob(options: {
           return 'none';
         };
       }
+      // How long before a start the team signs up: races the site planner sweeps in full (not
+      // those another signal covers), watched since the last run.
+      const learner = leads;
+      const swept = (event: EventRecord) => coverage === undefined || coverage(event) === 'full';
+      watchLeads(learner, tracker, cursor, now, swept);
+      const leadShare = p.signups.learnSignupLeads
+        ? (from: number, to: number) => learner.share(from, to, now)
+        : undefined;
       const plan = planSignupFetches({
         now,
         policy: p,
@@ -190,6 +213,7 @@ export function createEventsJob(options: {
         checkOf: (id) => tracker?.check(id),
         relevantSeries,
         teamShare,
+        ...(leadShare ? { leadShare } : {}),
         retryAfter: (id) => tracker?.retryAfter(id),
         ...(coverage ? { coverage } : {}),
       });
@@ -215,8 +239,12 @@ export function createEventsJob(options: {
         const event = tracker.events.get(fetch.eventId);
         if (!event) continue;
         try {
+          const previous = tracker.check(event.eventId);
           const result = await syncSignups(ctx, event.eventId, team, Math.round(fetch.priority * 10));
           const at = ctx.clock.now();
+          // A race without team signups at its last fetch has some now: the near sweep's find.
+          if (previous && previous.teamSignups === 0 && result.teamSignups > 0 && swept(event))
+            learner.observeFound(event.startsAt, previous.fetchedAt, at, at);
           if (fetch.reason === 'far') farFetchedAt.push(at);
           if (result.delta.added.length > 0) affinity.observe(event.title, at, result.delta.added.length);
           const check: SignupCheck = {
@@ -267,6 +295,7 @@ export function createEventsJob(options: {
       if (failures > 0) status = 'partial';
       cursor.affinity = affinity.snapshot();
       cursor.startTimes = times.snapshot();
+      cursor.leads = learner.snapshot();
 
       // 4. When to come back.
       const after = ctx.clock.now();
@@ -277,6 +306,7 @@ export function createEventsJob(options: {
         checkOf: (id) => tracker?.check(id),
         relevantSeries: (event) => currentAffinity.isRelevant(event.title, after),
         teamShare,
+        ...(leadShare ? { leadShare } : {}),
         retryAfter: (id) => tracker?.retryAfter(id),
         ...(coverage ? { coverage } : {}),
       });
@@ -316,6 +346,28 @@ export function createEventsJob(options: {
       };
     },
   };
+}
+
+/**
+ * Counts the time since the last run as watched, for the lead learning, for every race fetched
+ * before that had no team signups at its last fetch and that the site planner sweeps.
+ */
+function watchLeads(
+  leads: SignupLeadAffinity,
+  tracker: EventTracker,
+  cursor: EventsCursor,
+  now: number,
+  swept: (event: EventRecord) => boolean,
+): void {
+  const from = cursor.leadsWatchedTo ?? now;
+  cursor.leadsWatchedTo = now;
+  if (now <= from) return;
+  for (const event of tracker.events.values()) {
+    if (event.removedAt !== null || event.startsAt <= from) continue;
+    const check = tracker.check(event.eventId);
+    if (!check || check.teamSignups > 0 || !swept(event)) continue;
+    leads.observeWatched(event.startsAt, from, Math.min(now, event.startsAt), now);
+  }
 }
 
 /** Hands the listed races to the follower feed (it applies signups only to races the site list stored). */

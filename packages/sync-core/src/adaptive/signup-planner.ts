@@ -37,6 +37,14 @@ export interface PlanInput {
    */
   teamShare?(event: EventRecord): number;
   /**
+   * How likely the team's first signup to a race comes at leads (ms before the start) in
+   * `[from, to]`, relative to the average lead in the near window, in (0, 1]: the largest over the
+   * range, when learned. It multiplies `teamShare`: a near sweep is stretched by the share over the
+   * leads it spans, so a race is never swept less often as it enters the leads the team signs up at.
+   * @default () => 1 (every lead)
+   */
+  leadShare?(from: number, to: number): number;
+  /**
    * What the site planner still has to cover for an event: `full` (everything below), `final`
    * (only the final sweep — another signal, e.g. the follower feed, gives its team signups, but
    * riders that signal cannot see could be in it), or `none` (another signal covers it entirely).
@@ -74,7 +82,8 @@ function sameCounts(a: Record<string, number>, b: Record<string, number>): boole
  * - **near** (other events within `nearWindowMs`): every `nearSweepMs` (times `unchangedCountsFactor`
  *   if counts are unchanged) — a uniform sweep gives the best tail lag per call, since a team
  *   rider may join any race; races only part of the team can enter (e.g. an A-only race), or at
- *   times the team rarely races, are swept less often, by 1/√(team share);
+ *   times the team rarely races, or at leads before the start at which the team rarely signs up
+ *   (`leadShare`), are swept less often, by 1/√(team share);
  * - **far** (other events within `horizonMs`): only when the counts moved, at most every
  *   `farChangedMinIntervalMs` and from `farFirstLeadMs` before the start (`farFavouriteMinIntervalMs`
  *   and the whole horizon for series the team rides).
@@ -112,10 +121,16 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
       dueAt = last + (countsMoved ? ttl : p.unchangedCountsFactor * ttl);
     } else if (timeToStart <= p.nearWindowMs) {
       reason = 'near';
-      const share = input.teamShare?.(event) ?? 1;
-      const sweep =
-        (favourite ? p.nearFavouriteSweepMs : p.nearSweepMs) *
-        Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
+      const base = favourite ? p.nearFavouriteSweepMs : p.nearSweepMs;
+      const stretch = (share: number) => Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
+      let share = input.teamShare?.(event) ?? 1;
+      if (input.leadShare) {
+        // The leads from the last fetch (or the window's start) to the longest any sweep may be.
+        const leadAtLast = Math.min(event.startsAt - last, p.nearWindowMs);
+        const span = base * 4 * (countsMoved ? 1 : p.unchangedCountsFactor);
+        share *= input.leadShare(leadAtLast - span, leadAtLast);
+      }
+      const sweep = base * stretch(share);
       dueAt = Math.max(
         last + (countsMoved ? sweep : p.unchangedCountsFactor * sweep),
         event.startsAt - p.nearWindowMs,

@@ -1,3 +1,6 @@
+import { DecayedCounts } from './decayed-counts.js';
+import { poissonUpper } from './poisson-upper.js';
+
 /** Cells: hour of the day (UTC) × weekday (UTC, Sunday first), index `weekday * 24 + hour`. */
 const CELLS = 24 * 7;
 /** Iterations of the proportional fit (it converges in a few on a 24 × 7 table). */
@@ -11,15 +14,6 @@ export interface StartTimeSnapshot {
   teamRaces: number[];
   /** Races that started, per cell. */
   races: number[];
-}
-
-/**
- * One-sided ≈ 95 % upper confidence bound of a Poisson mean from an observed count (a normal
- * approximation with a continuity term): 2.96 for 0 and 17.5 for 10, where the exact bounds are
- * 3.00 and 17.0 — close enough to decide "significantly rarer than average".
- */
-function poissonUpper(observed: number): number {
-  return observed + 1 + 1.96 * Math.sqrt(observed + 1);
 }
 
 /** Per hour and per weekday: how much less often than average the team races then, in (0, 1]. */
@@ -45,14 +39,15 @@ interface Factors {
  * are not counted before the race itself is).
  */
 export class StartTimeAffinity {
-  readonly #halfLifeMs: number;
-  #at = Number.NaN;
-  #teamRaces = new Array<number>(CELLS).fill(0);
-  #races = new Array<number>(CELLS).fill(0);
+  /** Team races and races per cell. */
+  readonly #counts: DecayedCounts;
+  readonly #teamRaces: number[];
+  readonly #races: number[];
   #factors: Factors | null = null;
 
   constructor(options: { halfLifeMs: number }, snapshot?: StartTimeSnapshot) {
-    this.#halfLifeMs = options.halfLifeMs;
+    this.#counts = new DecayedCounts(options.halfLifeMs, [CELLS, CELLS]);
+    [this.#teamRaces, this.#races] = this.#counts.tables as [number[], number[]];
     if (snapshot) this.restore(snapshot);
   }
 
@@ -63,19 +58,8 @@ export class StartTimeAffinity {
   }
 
   #decayTo(now: number): void {
-    if (Number.isNaN(this.#at)) {
-      this.#at = now;
-      return;
-    }
-    if (now <= this.#at) return;
-    // Every count decays alike: ratios, hence the fitted effects, stay; only the evidence shrinks.
-    const f = 0.5 ** ((now - this.#at) / this.#halfLifeMs);
-    for (let i = 0; i < CELLS; i++) {
-      this.#teamRaces[i] = (this.#teamRaces[i] as number) * f;
-      this.#races[i] = (this.#races[i] as number) * f;
-    }
-    this.#at = now;
-    this.#factors = null;
+    // Ratios, hence the fitted effects, stay; only the evidence shrinks.
+    if (this.#counts.decayTo(now)) this.#factors = null;
   }
 
   /** Records a race that started at `startsAt`, with team riders signed up (`teamRace`) or not. */
@@ -157,16 +141,11 @@ export class StartTimeAffinity {
   }
 
   snapshot(): StartTimeSnapshot {
-    return { at: this.#at, teamRaces: [...this.#teamRaces], races: [...this.#races] };
+    return { at: this.#counts.at, teamRaces: [...this.#teamRaces], races: [...this.#races] };
   }
 
+  /** Restores a snapshot (a malformed one is ignored). */
   restore(snapshot: StartTimeSnapshot): void {
-    const ok = (a: unknown): a is number[] =>
-      Array.isArray(a) && a.length === CELLS && a.every((x) => typeof x === 'number' && x >= 0);
-    if (typeof snapshot.at !== 'number' || !ok(snapshot.teamRaces) || !ok(snapshot.races)) return;
-    this.#at = snapshot.at;
-    this.#teamRaces = [...snapshot.teamRaces];
-    this.#races = [...snapshot.races];
-    this.#factors = null;
+    if (this.#counts.restore(snapshot.at, [snapshot.teamRaces, snapshot.races])) this.#factors = null;
   }
 }

@@ -103,6 +103,9 @@ function validate(p: SyncPolicy): void {
   if (typeof p.signups.learnStartTimes !== 'boolean') {
     throw new SyncConfigError('policy.signups.learnStartTimes', 'must be true or false');
   }
+  if (typeof p.signups.learnSignupLeads !== 'boolean') {
+    throw new SyncConfigError('policy.signups.learnSignupLeads', 'must be true or false');
+  }
   for (const key of [
     'nearPollMs',
     'nearWindowMs',

@@ -135,6 +135,17 @@ export interface SyncPolicy {
      */
     learnStartTimes: boolean;
     /**
+     * Learn how long before a start the team signs up to races nobody on the team is in yet (per
+     * hour of lead over the near window, from the races the near sweep found, against how long races
+     * were watched at each lead; half-life `seriesHalfLifeMs`) and sweep races less often at leads
+     * at which the team signs up significantly less often than average (a team that signs up in
+     * the last hour: its races 1–6 h out). A sweep is never stretched past a lead the team signs
+     * up at. Until the history shows a pattern with confidence, nothing changes. Final sweeps are
+     * unaffected.
+     * @default true
+     */
+    learnSignupLeads: boolean;
+    /**
      * Share of the site budget the signup planner may use, leaving room for the list.
      * @default 0.9
      */
@@ -300,6 +311,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
     seriesMinShare: 0.02,
     seriesHalfLifeMs: 14 * 24 * HOUR,
     learnStartTimes: true,
+    learnSignupLeads: true,
     siteBudgetShare: 0.9,
     farBudgetShare: 0.3,
     cacheSize: 5000,

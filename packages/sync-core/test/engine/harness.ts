@@ -101,3 +101,16 @@ export async function createWorld(
   };
   return world;
 }
+
+/** The active signups storage holds for each race: rider ids, ascending. */
+export async function storedSignups(
+  storage: StorageAdapter,
+  eventIds: readonly string[],
+): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  for (const eventId of eventIds) {
+    const rows = await storage.listSignups({ eventIds: [eventId], activeOnly: true });
+    out[eventId] = rows.map((r) => r.riderId).sort((a, b) => a - b);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/index.js';
 import { StartTimeAffinity, type StartTimeSnapshot } from '../../src/internal.js';
-import { createWorld, HOUR, type World } from './harness.js';
+import { createWorld, HOUR, storedSignups, type World } from './harness.js';
 
 const DAY = 24 * HOUR;
 
@@ -76,11 +76,10 @@ describe('the events job learns when the team races', () => {
     const truth = w.sim.truthAt(end);
     // What storage held for each team race when it started (active signups, by rider).
     const races = truth.teamRaces.filter((r) => r.startsAt > w.start + 10 * 60_000 && r.startsAt < end);
-    const atStart: Record<string, number[]> = {};
-    for (const race of races) {
-      const rows = await storage.listSignups({ eventIds: [race.eventId], activeOnly: true });
-      atStart[race.eventId] = rows.map((r) => r.riderId).sort((a, b) => a - b);
-    }
+    const atStart = await storedSignups(
+      storage,
+      races.map((r) => r.eventId),
+    );
     return {
       signupCalls: w.sim.stats().requests.byEndpoint['site-signups'] ?? 0,
       atStart,
