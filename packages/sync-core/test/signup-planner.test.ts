@@ -173,7 +173,7 @@ describe('lead share of a race', () => {
   const S = policy.signups.nearSweepMs;
   /** The team signs up 0–1 h before a start; 1–6 h before, at 1/16 of the average rate. */
   const lastHour = (from: number, to: number) => (from < HOUR || to < HOUR ? 1 : 1 / 16);
-  const planLeads = (startsIn: number, lastAgo: number, leadShare = lastHour) => {
+  const planLeads = (startsIn: number, lastAgo: number, leadShare = lastHour, teamShare = 1) => {
     const races = [event('r', startsIn, { A: 11 })];
     const checks = [check('r', lastAgo, { A: 10 })];
     const spans: [number, number][] = [];
@@ -183,6 +183,7 @@ describe('lead share of a race', () => {
       events: races,
       checkOf: (id) => checks.find((c) => c.eventId === id),
       relevantSeries: () => false,
+      teamShare: () => teamShare,
       leadShare: (from, to) => {
         spans.push([from, to]);
         return leadShare(from, to);
@@ -195,7 +196,6 @@ describe('lead share of a race', () => {
     const { p, spans } = planLeads(4 * HOUR, S);
     expect(p.due).toEqual([]);
     expect(p.nextDueAt).toBe(NOW - S + 4 * S);
-    // Asked for the leads from the last fetch to the longest the sweep could be stretched.
     // Asked for the leads from the last fetch to the longest a sweep may be (4×).
     expect(spans).toEqual([[4 * HOUR + S - 4 * S, 4 * HOUR + S]]);
   });
@@ -211,16 +211,7 @@ describe('lead share of a race', () => {
   });
 
   it('multiplies the team share: together at most 4×', () => {
-    const races = [event('r', 4 * HOUR, { A: 11 })];
-    const p = planSignupFetches({
-      now: NOW,
-      policy,
-      events: races,
-      checkOf: () => check('r', 3 * S, { A: 10 }),
-      relevantSeries: () => false,
-      teamShare: () => 0.25,
-      leadShare: () => 0.25,
-    });
+    const { p } = planLeads(4 * HOUR, 3 * S, () => 0.25, 0.25);
     expect(p.nextDueAt).toBe(NOW - 3 * S + 4 * S);
   });
 });

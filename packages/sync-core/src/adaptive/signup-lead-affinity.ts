@@ -95,7 +95,7 @@ export class SignupLeadAffinity {
   share(from: number, to: number, now: number): number {
     this.#decayTo(now);
     this.#shares ??= this.#fit();
-    const first = Math.max(0, Math.floor(Math.max(0, from) / LEAD_BIN_MS));
+    const first = Math.floor(Math.max(0, from) / LEAD_BIN_MS);
     // A range reaching beyond the learned leads takes the last bin's share there.
     const last = Math.min(this.#bins - 1, Math.floor(Math.max(0, to) / LEAD_BIN_MS));
     let share = 0;

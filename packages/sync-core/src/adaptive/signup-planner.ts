@@ -6,6 +6,8 @@ import type { EventRecord, SignupCheck } from '../storage/records.js';
 export type FetchReason = 'final' | 'team' | 'near' | 'far';
 
 const RANK: Record<FetchReason, number> = { final: 4, team: 3, near: 2, far: 1 };
+/** The most a near sweep is stretched for a race the team is unlikely to be in. */
+const MAX_STRETCH = 4;
 
 /** One planned signup-list fetch. */
 export interface PlannedFetch {
@@ -122,15 +124,14 @@ export function planSignupFetches(input: PlanInput): SignupPlan {
     } else if (timeToStart <= p.nearWindowMs) {
       reason = 'near';
       const base = favourite ? p.nearFavouriteSweepMs : p.nearSweepMs;
-      const stretch = (share: number) => Math.min(4, 1 / Math.sqrt(Math.max(share, 1 / 16)));
       let share = input.teamShare?.(event) ?? 1;
       if (input.leadShare) {
         // The leads from the last fetch (or the window's start) to the longest any sweep may be.
         const leadAtLast = Math.min(event.startsAt - last, p.nearWindowMs);
-        const span = base * 4 * (countsMoved ? 1 : p.unchangedCountsFactor);
+        const span = base * MAX_STRETCH * (countsMoved ? 1 : p.unchangedCountsFactor);
         share *= input.leadShare(leadAtLast - span, leadAtLast);
       }
-      const sweep = base * stretch(share);
+      const sweep = base * (1 / Math.sqrt(Math.max(share, 1 / MAX_STRETCH ** 2)));
       dueAt = Math.max(
         last + (countsMoved ? sweep : p.unchangedCountsFactor * sweep),
         event.startsAt - p.nearWindowMs,

@@ -114,3 +114,18 @@ export async function storedSignups(
   }
   return out;
 }
+
+/** Stores the events job's state with `cursor` (what an earlier run learned), due at `at`. */
+export async function putEventsCursor(
+  storage: StorageAdapter,
+  at: number,
+  cursor: Record<string, unknown>,
+): Promise<void> {
+  await storage.putJobState({
+    job: 'events',
+    nextDueAt: at,
+    lastRunAt: null,
+    lastSuccessAt: null,
+    cursor: cursor as never,
+  });
+}

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/index.js';
 import { LEAD_BIN_MS, SignupLeadAffinity, type SignupLeadSnapshot } from '../../src/internal.js';
-import { createWorld, HOUR, MIN, storedSignups, type World } from './harness.js';
+import { createWorld, HOUR, MIN, putEventsCursor, storedSignups, type World } from './harness.js';
 
 const DAY = 24 * HOUR;
 const WINDOW = 6 * HOUR;
@@ -65,13 +65,7 @@ describe('the events job learns how long before a start the team signs up', () =
           history.observeFound(startsAt, startsAt - 30 * MIN, startsAt - 24 * MIN, t);
       }
     }
-    await storage.putJobState({
-      job: 'events',
-      nextDueAt: w.start,
-      lastRunAt: null,
-      lastSuccessAt: null,
-      cursor: { leads: history.snapshot() as never },
-    });
+    await putEventsCursor(storage, w.start, { leads: history.snapshot() });
     w.engine.start();
     await w.clock.runUntil(w.start + 6 * HOUR);
     const end = w.clock.now();

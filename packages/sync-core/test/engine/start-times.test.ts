@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/index.js';
 import { StartTimeAffinity, type StartTimeSnapshot } from '../../src/internal.js';
-import { createWorld, HOUR, storedSignups, type World } from './harness.js';
+import { createWorld, HOUR, putEventsCursor, storedSignups, type World } from './harness.js';
 
 const DAY = 24 * HOUR;
 
@@ -63,13 +63,7 @@ describe('the events job learns when the team races', () => {
       const { hour } = StartTimeAffinity.timeOf(t);
       history.observeStart(t, hour >= 17 && hour < 22 && t % (HOUR / 4) === 0, t);
     }
-    await storage.putJobState({
-      job: 'events',
-      nextDueAt: w.start,
-      lastRunAt: null,
-      lastSuccessAt: null,
-      cursor: { startTimes: history.snapshot() as never },
-    });
+    await putEventsCursor(storage, w.start, { startTimes: history.snapshot() });
     w.engine.start();
     await w.clock.runUntil(w.start + 6 * HOUR);
     const end = w.clock.now();
