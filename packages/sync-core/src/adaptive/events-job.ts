@@ -117,6 +117,13 @@ export function createEventsJob(options: {
         { halfLifeMs: p.signups.seriesHalfLifeMs, windowMs: p.signups.nearWindowMs },
         cursor.leads ?? undefined,
       );
+      if (feed) {
+        // The follower feed's near search waits longer while the team is unlikely to sign up.
+        const learned = startTimes;
+        feed.startTimeShare = p.signups.learnStartTimes
+          ? (startsAt, at) => learned.share(startsAt, at)
+          : null;
+      }
       if (Number.isNaN(cursor.startsScannedTo)) cursor.startsScannedTo = now;
       const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
       let status: JobOutcome['status'] = 'ok';
@@ -316,10 +323,7 @@ export function createEventsJob(options: {
       let nextDueAt = Math.min(listAgainAt, replan.nextDueAt, nextStart(tracker, cursor.startsScannedTo));
       // The feed's cover ends when it goes stale (or its start-up grace ends): plan again then.
       if (feed && feed.fallback === null) {
-        const coverEnds =
-          feed.nearAt !== null
-            ? feed.nearAt + p.followerFeed.staleAfterMs
-            : firstRunAt + p.followerFeed.staleAfterMs;
+        const coverEnds = feed.staleAt(p) ?? firstRunAt + p.followerFeed.staleAfterMs;
         if (coverEnds >= after) nextDueAt = Math.min(nextDueAt, coverEnds + 1);
       }
       farFetchedAt = farFetchedAt.filter((t) => t > after - budget.intervalMs);

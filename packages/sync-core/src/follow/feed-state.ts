@@ -42,6 +42,8 @@ export interface FeedCursor {
   unfollowed: number[];
   evidence: [number, string, string, number][];
   nearAt: number | null;
+  /** The wait planned after the last near search (absent in cursors from before it was kept). */
+  nearIntervalMs?: number | null;
   nearCoveredUntil: number;
   farAt: number | null;
   farCoveredUntil: number;
@@ -71,6 +73,16 @@ export class FeedState {
   /** Last successful near search, and the latest start it covered. */
   nearAt: number | null = null;
   nearCoveredUntil = Number.NEGATIVE_INFINITY;
+  /**
+   * The wait until the next near search, as last planned: `nearPollMs`, or longer while the team
+   * is unlikely to sign up (null: not planned yet, i.e. `nearPollMs`).
+   */
+  nearIntervalMs: number | null = null;
+  /**
+   * The start-time learner's share of a start (set by the events job, which keeps the learner, when
+   * `signups.learnStartTimes` is on; not persisted): the follow job stretches its near search by it.
+   */
+  startTimeShare: ((startsAt: number, now: number) => number) | null = null;
   /** Last complete search of the horizon, and the latest start it covered. */
   farAt: number | null = null;
   farCoveredUntil = Number.NEGATIVE_INFINITY;
@@ -85,8 +97,8 @@ export class FeedState {
   busy = false;
 
   /**
-   * Whether the feed currently gives the signup signal of `event`: the feed is healthy (no
-   * fallback, a near search within `staleAfterMs`), the event's last answer had followee counts on
+   * Whether the feed currently gives the signup signal of `event`: the feed is healthy (see
+   * {@link healthy}), the event's last answer had followee counts on
    * every pen, and its start was covered by that near search — or, further out, the rest of the
    * horizon was searched within `farPollMs + staleAfterMs` (a race that entered the horizon since is
    * searched on the next pass).
@@ -98,11 +110,20 @@ export class FeedState {
     return this.farAt !== null && now - this.farAt <= f.farPollMs + f.staleAfterMs;
   }
 
-  /** Whether the feed works at all now (no fallback, a near search within `staleAfterMs`). */
+  /** Whether the feed works at all now: no fallback, and the last near search not stale ({@link staleAt}). */
   healthy(now: number, policy: SyncPolicy): boolean {
-    return (
-      this.fallback === null && this.nearAt !== null && now - this.nearAt <= policy.followerFeed.staleAfterMs
-    );
+    const staleAt = this.staleAt(policy);
+    return this.fallback === null && staleAt !== null && now <= staleAt;
+  }
+
+  /**
+   * When the last near search goes stale: `staleAfterMs` after it, plus what the planned wait
+   * exceeds `nearPollMs` by while the near search is stretched; null before the first one.
+   */
+  staleAt(policy: SyncPolicy): number | null {
+    if (this.nearAt === null) return null;
+    const f = policy.followerFeed;
+    return this.nearAt + f.staleAfterMs + Math.max(0, (this.nearIntervalMs ?? f.nearPollMs) - f.nearPollMs);
   }
 
   /** Team riders the feed cannot see: not followed, or never seen in a followed pen. */
@@ -179,6 +200,7 @@ export class FeedState {
       unfollowed: [...this.unfollowed].sort((a, b) => a - b),
       evidence: this.evidence.map((e) => [e.riderId, e.eventId, e.pen, e.at]),
       nearAt: this.nearAt,
+      nearIntervalMs: this.nearIntervalMs,
       nearCoveredUntil: Number.isFinite(this.nearCoveredUntil) ? this.nearCoveredUntil : 0,
       farAt: this.farAt,
       farCoveredUntil: Number.isFinite(this.farCoveredUntil) ? this.farCoveredUntil : 0,
@@ -215,6 +237,7 @@ export class FeedState {
       }
     }
     this.nearAt = num(c.nearAt) ? c.nearAt : null;
+    this.nearIntervalMs = num(c.nearIntervalMs) && c.nearIntervalMs > 0 ? c.nearIntervalMs : null;
     this.nearCoveredUntil = num(c.nearCoveredUntil) ? c.nearCoveredUntil : Number.NEGATIVE_INFINITY;
     this.farAt = num(c.farAt) ? c.farAt : null;
     this.farCoveredUntil = num(c.farCoveredUntil) ? c.farCoveredUntil : Number.NEGATIVE_INFINITY;

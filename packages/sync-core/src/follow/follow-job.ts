@@ -4,6 +4,7 @@ import type { Job, JobOutcome, RunContext } from '../engine/job.js';
 import { applyTeamSignups } from '../operations/apply-team-signups.js';
 import { SOURCE_BUCKETS, type SourceFeedEvent, type SourceFollowerFeed } from '../source/sync-source.js';
 import type { FeedState } from './feed-state.js';
+import { nearPollInterval } from './near-poll-interval.js';
 import { searchFeed } from './search-feed.js';
 import { teamPresence } from './team-presence.js';
 
@@ -25,9 +26,12 @@ interface FarPass {
 /**
  * The follower feed (engine option `followerFeed`): Zwift's event search, seen from an account that
  * follows the team, gives every pen's followee count in one call. The job searches the near window
- * every `followerFeed.nearPollMs` and the rest of the signup horizon every `farPollMs`; fetches a pen's followed entrants only when its count moved (a
- * count that fell to 0 needs no call); and applies each event's team presence — the followed team
- * riders in its pens plus the stored signups of team riders the account does not follow — as a set.
+ * every `followerFeed.nearPollMs` (up to 4× as long while every race in it starts at a time the
+ * team significantly rarely rides, when `signups.learnStartTimes` has learned such times) and the
+ * rest of the signup horizon every `farPollMs`; fetches a pen's followed entrants only when its
+ * count moved (a count that fell to 0 needs no call); and applies each event's team presence — the
+ * followed team riders in its pens plus the stored signups of team riders the account does not
+ * follow — as a set.
  * Team riders a site list shows in a pen whose followed entrants lack them are the account's
  * unfollowed riders: logged, named in the sync log, and left to the site planner's safety net. When
  * the Zwift credentials fail the feed falls back (loudly) to the site planner and is retried with
@@ -94,10 +98,20 @@ export function createFollowJob(feed: FeedState): Job {
     let searched = false;
     let fetched = 0;
 
-    // 1. Search, when due: the near window every nearPollMs, the rest of the horizon every farPollMs
-    // (a few pages of 200 events; the search budget may spread one pass over several runs).
+    // 1. Search, when due: the near window every nearPollMs (longer while the team is unlikely to
+    // sign up), the rest of the horizon every farPollMs (a few pages of 200 events; the search
+    // budget may spread one pass over several runs).
+    const learned = feed.startTimeShare;
+    const nearInterval = nearPollInterval({
+      now,
+      policy: ctx.policy,
+      events: feed.events,
+      teamEvents: teamEventsOf(feed),
+      share: learned ? (startsAt) => learned(startsAt, now) : null,
+    });
+    feed.nearIntervalMs = nearInterval;
     try {
-      const nearDue = feed.nearAt === null || now >= feed.nearAt + p.nearPollMs;
+      const nearDue = feed.nearAt === null || now >= feed.nearAt + nearInterval;
       const farDue = far !== null || feed.farAt === null || now >= feed.farAt + p.farPollMs;
       if (nearDue || farDue) {
         const budget = await budgetOf(ctx, SOURCE_BUCKETS.zwiftSearch);
@@ -225,7 +239,7 @@ export function createFollowJob(feed: FeedState): Job {
 
     // 5. When to come back: the next search, or sooner when pens wait for the entrants budget.
     let nextDueAt = Math.min(
-      (feed.nearAt ?? now) + p.nearPollMs,
+      (feed.nearAt ?? now) + nearInterval,
       far !== null ? now : (feed.farAt ?? now) + p.farPollMs,
     );
     // A search is due but the budget is spent: when it has room again.
@@ -390,4 +404,11 @@ export function createFollowJob(feed: FeedState): Job {
 
 function iso(t: number): string {
   return new Date(t).toISOString();
+}
+
+/** Events the feed saw team riders in (their withdrawals and teammates joining keep the near search at its pace). */
+function teamEventsOf(feed: FeedState): Set<string> {
+  const out = new Set<string>();
+  for (const pen of feed.pens.values()) if (pen.teamRiderIds.length > 0) out.add(pen.eventId);
+  return out;
 }

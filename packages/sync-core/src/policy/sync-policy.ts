@@ -129,7 +129,9 @@ export interface SyncPolicy {
      * Learn when the team races (hour of the day and weekday of a race's start, UTC, from the races
      * that started with and without team riders; half-life `seriesHalfLifeMs`) and sweep races at
      * times the team rides significantly less often than average less often, like races few team
-     * riders can enter (at most 4× the sweep, with the pens' share). Until the history shows a
+     * riders can enter (at most 4× the sweep, with the pens' share). With the follower feed, its
+     * near search (`followerFeed.nearPollMs`) is stretched the same way while no race in its window
+     * starts at a time the team rides (nor has team riders in it). Until the history shows a
      * pattern with confidence (weeks on a small team), nothing changes. Final sweeps are unaffected.
      * @default true
      */
@@ -167,7 +169,10 @@ export interface SyncPolicy {
     /**
      * Only with the engine's `followerFeed` option. How often Zwift's event search is polled for
      * the races starting within `nearWindowMs` (one call: the account's followee counts of every
-     * pen). A team rider's join or leave is seen within this long, plus one entrants call.
+     * pen). A team rider's join or leave is seen within this long, plus one entrants call. While
+     * every race in the window starts at a time the team significantly rarely rides (learned with
+     * `signups.learnStartTimes`) and none has team riders in it, the wait is stretched by
+     * 1/√(that time's share), at most 4×.
      * @default 150_000 (2.5 min)
      */
     nearPollMs: number;
@@ -190,8 +195,9 @@ export interface SyncPolicy {
      */
     listIntervalMs: number;
     /**
-     * The feed counts as down when no near search succeeded for this long: the site planner then
-     * covers every race as it does without a feed, until a search succeeds again.
+     * The feed counts as down when no near search succeeded for this long (plus what a stretched
+     * near search waits beyond `nearPollMs`): the site planner then covers every race as it does
+     * without a feed, until a search succeeds again.
      * @default 600_000 (10 min)
      */
     staleAfterMs: number;

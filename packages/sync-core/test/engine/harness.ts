@@ -41,6 +41,8 @@ export async function createWorld(
     zwiftAccount?: boolean;
     /** World options of the follow graph. */
     follow?: { unfollowedShare?: number; extraFollowees?: number };
+    /** UTC hours at which the team's races start (the simulator's `teamRaceTimes`). */
+    teamHoursUtc?: readonly number[];
     /** What the engine gets as its source, made from the client (e.g. a client without a group). */
     source?: (client: ZwiftClient) => SyncSource;
   } = {},
@@ -51,6 +53,7 @@ export async function createWorld(
     days: 2,
     faults: options.faults ?? null,
     ...(options.follow ? { follow: options.follow } : {}),
+    ...(options.teamHoursUtc ? { teamRaceTimes: { hoursUtc: options.teamHoursUtc } } : {}),
   });
   const urls = await sim.listen();
   const clock = sim.clock as VirtualClock;
