@@ -26,8 +26,8 @@ interface FarPass {
 /**
  * The follower feed (engine option `followerFeed`): Zwift's event search, seen from an account that
  * follows the team, gives every pen's followee count in one call. The job searches the near window
- * every `followerFeed.nearPollMs` (up to 4× as long while every race in it starts at a time the
- * team significantly rarely rides, when `signups.learnStartTimes` has learned such times) and the
+ * every `followerFeed.nearPollMs` (up to 4× as long while its races start at times the team
+ * significantly rarely rides, when `signups.learnStartTimes` has learned such times) and the
  * rest of the signup horizon every `farPollMs`; fetches a pen's followed entrants only when its
  * count moved (a count that fell to 0 needs no call); and applies each event's team presence — the
  * followed team riders in its pens plus the stored signups of team riders the account does not

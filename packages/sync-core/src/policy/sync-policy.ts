@@ -130,8 +130,8 @@ export interface SyncPolicy {
      * that started with and without team riders; half-life `seriesHalfLifeMs`) and sweep races at
      * times the team rides significantly less often than average less often, like races few team
      * riders can enter (at most 4× the sweep, with the pens' share). With the follower feed, its
-     * near search (`followerFeed.nearPollMs`) is stretched the same way while no race in its window
-     * starts at a time the team rides (nor has team riders in it). Until the history shows a
+     * near search (`followerFeed.nearPollMs`) is stretched by the mean share of the races in its
+     * window, while none has team riders in it. Until the history shows a
      * pattern with confidence (weeks on a small team), nothing changes. Final sweeps are unaffected.
      * @default true
      */
@@ -170,9 +170,9 @@ export interface SyncPolicy {
      * Only with the engine's `followerFeed` option. How often Zwift's event search is polled for
      * the races starting within `nearWindowMs` (one call: the account's followee counts of every
      * pen). A team rider's join or leave is seen within this long, plus one entrants call. While
-     * every race in the window starts at a time the team significantly rarely rides (learned with
+     * the races in the window start at times the team significantly rarely rides (learned with
      * `signups.learnStartTimes`) and none has team riders in it, the wait is stretched by
-     * 1/√(that time's share), at most 4×.
+     * 1/√(their mean share), at most 4×.
      * @default 150_000 (2.5 min)
      */
     nearPollMs: number;

@@ -23,7 +23,7 @@ const evening = (quiet: number) => (startsAt: number) => {
 };
 
 describe('nearPollInterval: the follower feed searches less often while the team is unlikely to sign up', () => {
-  it('stretches by 1/√share while every race it would watch starts at a rare time, at most 4×', () => {
+  it('stretches by 1/√share while the races it would watch start at rare times, at most 4×', () => {
     const events = races(0, 12 * HOUR); // 02:00–14:00
     const interval = (quiet: number) =>
       nearPollInterval({ now: T0, policy, events, teamEvents: new Set(), share: evening(quiet) });
@@ -33,7 +33,20 @@ describe('nearPollInterval: the follower feed searches less often while the team
     expect(interval(1)).toBe(BASE);
   });
 
-  it('keeps the plain interval as soon as a race up to the window plus the longest wait starts at a team time', () => {
+  it('takes the mean share of the races it would watch, up to the window plus the longest wait', () => {
+    // Half the races at team times: the window draws half the signups of one all at team times.
+    const events = races(0, 12 * HOUR);
+    const half = (startsAt: number) => ((startsAt - T0) % (40 * MIN) === 0 ? 1 : 0.001);
+    const watched = [...events.values()].filter(
+      (e) => e.startsAt > T0 && e.startsAt <= T0 + 6 * HOUR + MAX_NEAR_STRETCH * BASE,
+    );
+    expect(watched.length).toBe(18);
+    const mean = watched.reduce((n, e) => n + half(e.startsAt), 0) / watched.length;
+    expect(mean).toBeGreaterThan(0.45);
+    expect(nearPollInterval({ now: T0, policy, events, teamEvents: new Set(), share: half })).toBeCloseTo(
+      BASE / Math.sqrt(mean),
+      6,
+    );
     // 02:00 + 6 h window + 4 × 2.5 min = 08:10: a race at 08:05 counts, one at 08:15 does not.
     const at = (startsAt: number) =>
       nearPollInterval({
@@ -44,9 +57,9 @@ describe('nearPollInterval: the follower feed searches less often while the team
           ['edge', { startsAt, removedAt: null }],
         ]),
         teamEvents: new Set(),
-        share: (s) => (s === startsAt ? 1 : 0.01),
+        share: (s) => (s === startsAt ? 1 : 1 / 16),
       });
-    expect(at(T0 + 6 * HOUR + 5 * MIN)).toBe(BASE);
+    expect(at(T0 + 6 * HOUR + 5 * MIN)).toBeCloseTo(BASE / Math.sqrt((1 + 1 / 16) / 2), 6);
     expect(at(T0 + 6 * HOUR + 15 * MIN)).toBeCloseTo(MAX_NEAR_STRETCH * BASE, 6);
   });
 
