@@ -253,7 +253,7 @@ export function createFollowJob(feed: FeedState): Job {
       status: 'ok',
       nextDueAt,
       cursor: cursor(),
-      message: summary(team, searched, fetched),
+      message: summary(team, searched, fetched, nearInterval, p.nearPollMs),
     };
   }
 
@@ -391,13 +391,23 @@ export function createFollowJob(feed: FeedState): Job {
     };
   }
 
-  function summary(team: ReadonlySet<number>, searched: boolean, fetched: number): string {
+  function summary(
+    team: ReadonlySet<number>,
+    searched: boolean,
+    fetched: number,
+    nearInterval: number,
+    nearPollMs: number,
+  ): string {
     const unfollowed = [...feed.unfollowed].filter((id) => team.has(id)).sort((a, b) => a - b);
     const unseen = [...team].filter((id) => !feed.followed.has(id) && !feed.unfollowed.has(id)).length;
+    const pace =
+      nearInterval > nearPollMs
+        ? `; near search every ${(nearInterval / 60_000).toFixed(1)} min (its races start at times the team rarely rides)`
+        : '';
     return (
       `follower feed: ${searched ? 'searched, ' : ''}${fetched} pen${fetched === 1 ? '' : 's'} fetched; ` +
       `team riders not followed: ${unfollowed.length === 0 ? 'none seen' : unfollowed.join(', ')}; ` +
-      `not seen in a followed pen yet: ${unseen}`
+      `not seen in a followed pen yet: ${unseen}${pace}`
     );
   }
 }

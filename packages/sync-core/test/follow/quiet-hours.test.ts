@@ -40,7 +40,13 @@ describe('the follower feed searches less often while the team is unlikely to si
     const truth = w.sim.truthAt(end);
     const horizon = truth.eventsBetween(end, end + 2 * DAY).map((e) => e.eventId);
     const calls = w.sim.stats().requests.byEndpoint;
+    const paces = (await storage.listSyncLog())
+      .filter((e) => e.job === 'follow' && e.status === 'ok')
+      .map((e) => /near search every ([\d.]+) min/.exec(e.message ?? '')?.[1])
+      .filter((m): m is string => m !== undefined)
+      .map(Number);
     return {
+      paces,
       searches: calls['zwift-search'] ?? 0,
       siteSignups: calls['site-signups'] ?? 0,
       violations: w.sim.stats().violations.total,
@@ -57,6 +63,13 @@ describe('the follower feed searches less often while the team is unlikely to si
     expect(learning.searches, `${learning.searches} searches against ${off.searches}`).toBeLessThan(
       0.75 * off.searches,
     );
+    // The sync log says so: the slower pace, never beyond 4 × 2.5 min; without learning, nothing.
+    expect(learning.paces.length).toBeGreaterThan(10);
+    for (const pace of learning.paces) {
+      expect(pace).toBeGreaterThan(2.5);
+      expect(pace).toBeLessThanOrEqual(10);
+    }
+    expect(off.paces).toEqual([]);
     // A stale feed would hand every race back to the site planner's near sweeps.
     expect(learning.siteSignups).toBeLessThanOrEqual(off.siteSignups);
     expect(learning.fallbacks + off.fallbacks).toBe(0);
