@@ -9,6 +9,7 @@ import {
   type SyncEngineOptions,
   type SyncSource,
 } from '../../src/index.js';
+import { StartTimeAffinity, type StartTimeSnapshot } from '../../src/internal.js';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -131,4 +132,17 @@ export async function putEventsCursor(
     lastSuccessAt: null,
     cursor: cursor as never,
   });
+}
+
+/**
+ * What the events job would have learned from two weeks before `start` of a team that raced only at
+ * `hoursUtc`: a race every 5 min, one in three of those at the team's hours with the team in it.
+ */
+export function teamHoursHistory(start: number, hoursUtc: readonly number[]): StartTimeSnapshot {
+  const history = new StartTimeAffinity({ halfLifeMs: 14 * 24 * HOUR });
+  for (let t = start - 14 * 24 * HOUR; t < start; t += HOUR / 12) {
+    const { hour } = StartTimeAffinity.timeOf(t);
+    history.observeStart(t, hoursUtc.includes(hour) && t % (HOUR / 4) === 0, t);
+  }
+  return history.snapshot();
 }

@@ -1,7 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/index.js';
 import { StartTimeAffinity, type StartTimeSnapshot } from '../../src/internal.js';
-import { createWorld, HOUR, putEventsCursor, storedSignups, type World } from './harness.js';
+import {
+  createWorld,
+  HOUR,
+  putEventsCursor,
+  storedSignups,
+  teamHoursHistory,
+  type World,
+} from './harness.js';
 
 const DAY = 24 * HOUR;
 
@@ -58,12 +65,8 @@ describe('the events job learns when the team races', () => {
       engine: { policy: { signups: { learnStartTimes } } },
     });
     worlds.push(w);
-    const history = new StartTimeAffinity({ halfLifeMs: 14 * DAY });
-    for (let t = w.start - 14 * DAY; t < w.start; t += HOUR / 12) {
-      const { hour } = StartTimeAffinity.timeOf(t);
-      history.observeStart(t, hour >= 17 && hour < 22 && t % (HOUR / 4) === 0, t);
-    }
-    await putEventsCursor(storage, w.start, { startTimes: history.snapshot() });
+    const history = teamHoursHistory(w.start, [17, 18, 19, 20, 21]);
+    await putEventsCursor(storage, w.start, { startTimes: history });
     w.engine.start();
     await w.clock.runUntil(w.start + 6 * HOUR);
     const end = w.clock.now();
@@ -78,10 +81,7 @@ describe('the events job learns when the team races', () => {
       signupCalls: w.sim.stats().requests.byEndpoint['site-signups'] ?? 0,
       atStart,
       truth: Object.fromEntries(races.map((r) => [r.eventId, r.riders.map((x) => x.riderId)])),
-      share: new StartTimeAffinity({ halfLifeMs: 14 * DAY }, history.snapshot()).share(
-        w.start + 3 * HOUR,
-        w.start,
-      ),
+      share: new StartTimeAffinity({ halfLifeMs: 14 * DAY }, history).share(w.start + 3 * HOUR, w.start),
     };
   }
 

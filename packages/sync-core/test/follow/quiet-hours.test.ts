@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryStorage } from '../../src/index.js';
-import { StartTimeAffinity } from '../../src/internal.js';
-import { createWorld, HOUR, putEventsCursor, storedSignups, type World } from '../engine/harness.js';
+import {
+  createWorld,
+  HOUR,
+  putEventsCursor,
+  storedSignups,
+  teamHoursHistory,
+  type World,
+} from '../engine/harness.js';
 
 const DAY = 24 * HOUR;
 const EVENING = [17, 18, 19, 20, 21];
@@ -28,12 +34,7 @@ describe('the follower feed searches less often while the team is unlikely to si
       engine: { followerFeed: true, policy: { signups: { learnStartTimes } } },
     });
     worlds.push(w);
-    const history = new StartTimeAffinity({ halfLifeMs: 14 * DAY });
-    for (let t = w.start - 14 * DAY; t < w.start; t += HOUR / 12) {
-      const { hour } = StartTimeAffinity.timeOf(t);
-      history.observeStart(t, EVENING.includes(hour) && t % (HOUR / 4) === 0, t);
-    }
-    await putEventsCursor(storage, w.start, { startTimes: history.snapshot() });
+    await putEventsCursor(storage, w.start, { startTimes: teamHoursHistory(w.start, EVENING) });
     w.engine.start();
     await w.clock.runUntil(w.start + 6 * HOUR);
     const end = w.clock.now();
