@@ -102,7 +102,7 @@ describe("Zwift's event search", () => {
       }),
     ).toEqual([]);
     expect(events.some((e) => e.followeeEntrantCount > 0)).toBe(true);
-    expect(events.some((e) => e.eventSubgroups.length === 0)).toBe(true); // group rides, as on Zwift
+    expect(events.some((e) => e.eventType === 'GROUP_RIDE')).toBe(true); // group rides, as on Zwift
   });
 
   it('events in [start, end], sorted, at most limit; the same ids as the site feed and the public feed', async () => {
@@ -113,7 +113,7 @@ describe("Zwift's event search", () => {
     const starts = events.map((e) => Date.parse(e.eventStart.replace('+0000', 'Z')));
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
     for (const s of starts) expect(s >= from && s <= to).toBe(true);
-    const races = events.filter((e) => e.eventSubgroups.length > 0);
+    const races = events.filter((e) => e.eventType === 'RACE');
     const truth = h.sim.truth;
     expect(races.map((e) => String(e.id))).toEqual(truth.eventsBetween(from, to + 1).map((e) => e.eventId));
     for (const e of races) {
@@ -123,7 +123,7 @@ describe("Zwift's event search", () => {
     }
     // The public feed uses the same event and subgroup ids.
     const pub = (await h.json<ZEvent[]>(`${h.info.zwiftBaseUrl}/api/public/events/upcoming`, { auth: false }))
-      .filter((e) => e.eventSubgroups.length > 0)
+      .filter((e) => e.eventType === 'RACE')
       .slice(0, 5);
     for (const p of pub) {
       expect(truth.subgroupIds(String(p.id))).toEqual(
@@ -135,6 +135,28 @@ describe("Zwift's event search", () => {
     // limit is capped at 200.
     const capped = JSON.parse((await search(h, token, now, now + 3 * DAY, 500)).text) as ZEvent[];
     expect(capped).toHaveLength(200);
+  });
+
+  it("group rides: one subgroup, not on the site's list; the account's followees sign up to about a third of them, none on the public feed", async () => {
+    const now = h.sim.clock.now();
+    const rides = (t: string) => (JSON.parse(t) as ZEvent[]).filter((e) => e.eventType === 'GROUP_RIDE');
+    const searched = rides((await search(h, token, now, now + 12 * HOUR)).text);
+    expect(searched.length).toBeGreaterThan(10);
+    const site = new Set(h.sim.truth.eventsBetween(now, now + 12 * HOUR).map((e) => e.eventId));
+    for (const r of searched) {
+      expect(r.eventSubgroups).toHaveLength(1);
+      expect(site.has(String(r.id))).toBe(false);
+      expect(r.followeeEntrantCount).toBe(r.eventSubgroups[0]!.followeeEntrantCount);
+      expect(r.followeeEntrantCount).toBeLessThanOrEqual(3);
+      expect(r.totalEntrantCount).toBeGreaterThanOrEqual(r.followeeEntrantCount);
+    }
+    const withFollowees = searched.filter((r) => r.followeeEntrantCount > 0).length;
+    expect(withFollowees).toBeGreaterThan(searched.length * 0.1);
+    expect(withFollowees).toBeLessThan(searched.length * 0.6);
+    const pub = await h.json<ZEvent[]>(`${h.info.zwiftBaseUrl}/api/public/events/upcoming`, { auth: false });
+    const publicRides = pub.filter((e) => e.eventType === 'GROUP_RIDE');
+    expect(publicRides.length).toBeGreaterThan(0);
+    for (const r of publicRides) expect(r.followeeEntrantCount).toBe(0);
   });
 
   it('validation: 400 for a range starting over 1 h before now, longer than 7 days, inverted, or a bad body', async () => {
@@ -187,7 +209,7 @@ describe('followee counts equal the truth at every time', () => {
       const truth = h.sim.truth;
       const teamAt = new Map<string, number>();
       for (const s of truth.teamSignups()) teamAt.set(s.eventId, (teamAt.get(s.eventId) ?? 0) + 1);
-      for (const e of events.filter((x) => x.eventSubgroups.length > 0)) {
+      for (const e of events.filter((x) => x.eventType === 'RACE')) {
         const id = String(e.id);
         const expected = truth.followeeSignupCounts(id);
         expect(expected).toEqual(followeesFromSignups(truth, id));

@@ -4,7 +4,7 @@
  * some riders outside the team (friends), so its followee counts also move for reasons that have
  * nothing to do with the team.
  */
-import { stream } from '../prng.ts';
+import { hash32, stream } from '../prng.ts';
 import type { SimEvent } from './events.ts';
 import type { RiderProfile } from './riders.ts';
 import type { SignupStore } from './signups.ts';
@@ -36,6 +36,8 @@ export class FollowGraph {
   readonly followedRiderIds: readonly number[];
   /** Rider ids of the team's racing riders the account does not follow, ascending. */
   readonly unfollowedTeamRiderIds: readonly number[];
+  readonly #seed: number | string;
+  readonly #teamIndex: number;
 
   constructor(args: {
     seed: number | string;
@@ -47,6 +49,8 @@ export class FollowGraph {
     settings: FollowSettings;
   }) {
     const { seed, teamIndex, team, populationSize, idOf, settings } = args;
+    this.#seed = seed;
+    this.#teamIndex = teamIndex;
     const racing = team.filter((p) => p.initial.race !== null).map((p) => p.ref);
     let n = Math.round(settings.unfollowedShare * racing.length);
     if (settings.unfollowedShare > 0 && racing.length >= FOLLOW_DEFAULTS.minRacingForUnfollowed)
@@ -75,4 +79,26 @@ export class FollowGraph {
     }
     return out;
   }
+
+  /**
+   * Followed riders signed up at `t` to the group ride `rideId` starting at `startMs`: teammates and
+   * friends ride socially too. None on most rides; 1–3 on about a third, each signed up at a lead
+   * within the 12 h before the start. Group rides are not on the site's race list, so these counts
+   * move for nothing the team's race signups are made of.
+   */
+  rideFolloweesAt(rideId: number, startMs: number, t: number): number {
+    if (t >= startMs) return 0;
+    const h = hash32(this.#seed, 'follow', this.#teamIndex, 'ride', rideId);
+    if (h % 100 >= RIDE_FOLLOWEE_PERCENT) return 0;
+    const n = 1 + ((h >>> 8) % 3);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const leadMs = (1 + (hash32(this.#seed, 'follow', this.#teamIndex, 'ride', rideId, i) % 720)) * 60_000;
+      if (t >= startMs - leadMs) count++;
+    }
+    return count;
+  }
 }
+
+/** Percent of group rides some followed riders sign up to. */
+const RIDE_FOLLOWEE_PERCENT = 35;

@@ -1,5 +1,5 @@
 /** One event of Zwift's public events API: the event object and its subgroups (pens). */
-import type { SimEvent } from '../events.ts';
+import type { GroupRide, SimEvent } from '../events.ts';
 import { PEN_LABEL_NUMBER } from './pen-labels.ts';
 
 /** Zwift timestamps look like `2025-06-01T22:30:00.000+0000`. */
@@ -18,20 +18,74 @@ export function zwiftSubgroup(
   followees = 0,
 ): Record<string, unknown> {
   const label = ev.pens[p] as string;
-  const start = ev.startMs + (ev.staggeredStart ? p * 60_000 : 0);
-  return {
-    id: ev.subgroupIds[p],
+  return subgroupObject({
+    id: ev.subgroupIds[p] as number,
     name: `${ev.title} (${label})`,
-    description: '',
     label: PEN_LABEL_NUMBER[label] ?? 6 + p,
     subgroupLabel: label,
-    rulesId: 2116,
+    race: true,
     mapId: ev.route.worldId,
     routeId: ev.route.id,
+    startLocation: p + 1,
+    start: ev.startMs + (ev.staggeredStart ? p * 60_000 : 0),
+    laps: ev.laps,
+    count,
+    followees,
+  });
+}
+
+/**
+ * The one subgroup of a group ride (labelled `D`, like the real sample's), at `t`: entrants grow
+ * over the 12 h before the start; `followees` of them followed by the caller's account.
+ */
+export function rideSubgroup(ride: GroupRide, t: number, followees = 0): Record<string, unknown> {
+  const progress = Math.min(1, Math.max(0, 1 - (ride.startMs - t) / (12 * 3_600_000)));
+  const full = 10 + (ride.idNum % 110);
+  return subgroupObject({
+    // Out of the range of race subgroup ids (6,400,000 on).
+    id: 7_900_000 + (ride.idNum - 5_900_000),
+    name: ride.title,
+    label: PEN_LABEL_NUMBER['D'] as number,
+    subgroupLabel: 'D',
+    race: false,
+    mapId: ride.route.worldId,
+    routeId: ride.route.id,
+    startLocation: 1,
+    start: ride.startMs,
+    laps: 0,
+    count: Math.max(followees, Math.round(full * progress)),
+    followees,
+  });
+}
+
+function subgroupObject(s: {
+  id: number;
+  name: string;
+  label: number;
+  subgroupLabel: string;
+  race: boolean;
+  mapId: number;
+  routeId: number;
+  startLocation: number;
+  start: number;
+  laps: number;
+  count: number;
+  followees: number;
+}): Record<string, unknown> {
+  const { start, count, followees } = s;
+  return {
+    id: s.id,
+    name: s.name,
+    description: '',
+    label: s.label,
+    subgroupLabel: s.subgroupLabel,
+    rulesId: s.race ? 2116 : 260,
+    mapId: s.mapId,
+    routeId: s.routeId,
     routeUrl: null,
     jerseyHash: null,
     bikeHash: null,
-    startLocation: p + 1,
+    startLocation: s.startLocation,
     invitedLeaders: [],
     invitedSweepers: [],
     paceType: 1,
@@ -44,7 +98,7 @@ export function zwiftSubgroup(
     lineUpEnd: zwiftTime(start),
     eventSubgroupStart: zwiftTime(start),
     durationInSeconds: 0,
-    laps: ev.laps,
+    laps: s.laps,
     distanceInMeters: 0.0,
     signedUp: false,
     signupStatus: 0,
@@ -57,12 +111,12 @@ export function zwiftSubgroup(
     followeeJoinedCount: 0,
     totalJoinedCount: 0,
     auxiliaryUrl: '',
-    rulesSet: ['SHOW_RACE_RESULTS', 'NO_TT_BIKES'],
+    rulesSet: s.race ? ['SHOW_RACE_RESULTS', 'NO_TT_BIKES'] : ['NO_TT_BIKES', 'ALLOWS_LATE_JOIN'],
     workoutHash: null,
     customUrl: '',
     overrideMapPreferences: false,
-    tags: ['ranked'],
-    lateJoinInMinutes: null,
+    tags: s.race ? ['ranked'] : ['communityevent'],
+    lateJoinInMinutes: s.race ? null : 30,
     timeTrialOptions: null,
     accessValidationResult: null,
     accessRules: [],

@@ -42,6 +42,6 @@ export function zwiftEventsJson(world: World, t: number): string {
       },
     });
   }
-  items.push(...groupRideItems(world, countUpTo(world.rideStarts, t), countUpTo(world.rideStarts, until)));
+  items.push(...groupRideItems(world, countUpTo(world.rideStarts, t), countUpTo(world.rideStarts, until), t));
   return feedJson(items, ZWIFT_FEED_MAX);
 }

@@ -1,6 +1,7 @@
 /** What Zwift's public feed and its authenticated search share: group rides, sorting and the cap. */
+import type { GroupRide } from '../events.ts';
 import type { World } from '../world.ts';
-import { zwiftEvent } from './zwift-event.ts';
+import { rideSubgroup, zwiftEvent } from './zwift-event.ts';
 
 /** One event of a Zwift feed answer; its JSON object is built only if the event is kept. */
 export interface FeedItem {
@@ -9,8 +10,17 @@ export interface FeedItem {
   obj: () => Record<string, unknown>;
 }
 
-/** The group rides `world.rides[lo..hi)` as feed items: no pens, not races, no series. */
-export function groupRideItems(world: World, lo: number, hi: number): FeedItem[] {
+/**
+ * The group rides `world.rides[lo..hi)` at `t` as feed items: one subgroup, not races, no series;
+ * `followees` gives the searching account's followed riders signed up (none on the public feed).
+ */
+export function groupRideItems(
+  world: World,
+  lo: number,
+  hi: number,
+  t: number,
+  followees: (ride: GroupRide) => number = () => 0,
+): FeedItem[] {
   const items: FeedItem[] = [];
   for (let i = lo; i < hi; i++) {
     const r = world.rides[i];
@@ -28,7 +38,7 @@ export function groupRideItems(world: World, lo: number, hi: number): FeedItem[]
           laps: 0,
           durationS: r.durationS,
           race: false,
-          subgroups: [],
+          subgroups: [rideSubgroup(r, t, followees(r))],
           seriesName: null,
           seriesId: null,
         }),

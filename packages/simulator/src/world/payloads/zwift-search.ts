@@ -49,7 +49,9 @@ export function zwiftSearchJson(
     });
   }
   items.push(
-    ...groupRideItems(world, countUpTo(world.rideStarts, from - 1), countUpTo(world.rideStarts, to)),
+    ...groupRideItems(world, countUpTo(world.rideStarts, from - 1), countUpTo(world.rideStarts, to), t, (r) =>
+      follows.rideFolloweesAt(r.idNum, r.startMs, t),
+    ),
   );
   return feedJson(items, limit);
 }
