@@ -46,6 +46,7 @@ export { EventBus } from './events/event-bus.js';
 export type { FeedCursor, FeedFallback, FollowEvidence, PenState } from './follow/feed-state.js';
 export { FeedState } from './follow/feed-state.js';
 export { createFollowJob } from './follow/follow-job.js';
+export { mayBeListed } from './follow/may-be-listed.js';
 export { MAX_NEAR_STRETCH, nearPollInterval } from './follow/near-poll-interval.js';
 export type { SearchPass } from './follow/search-feed.js';
 export { SEARCH_PAGE_LIMIT, searchFeed } from './follow/search-feed.js';

@@ -7,29 +7,14 @@ import { syncSignups } from '../operations/sync-signups.js';
 import { SOURCE_BUCKETS } from '../source/sync-source.js';
 import type { EventRecord, ResultJob, SignupCheck } from '../storage/records.js';
 import { EventTracker } from './event-tracker.js';
+import { type EventsCursor, readEventsCursor } from './events-cursor.js';
 import { estimateFinish } from './race-duration.js';
-import { type AffinitySnapshot, SeriesAffinity } from './series-affinity.js';
-import { SignupLeadAffinity, type SignupLeadSnapshot } from './signup-lead-affinity.js';
+import { SeriesAffinity } from './series-affinity.js';
+import { SignupLeadAffinity } from './signup-lead-affinity.js';
 import { planSignupFetches, type SiteCoverage } from './signup-planner.js';
-import { StartTimeAffinity, type StartTimeSnapshot } from './start-time-affinity.js';
+import { StartTimeAffinity } from './start-time-affinity.js';
 
 const HOUR = 3_600_000;
-
-/** Cursor persisted with the events job's state. */
-interface EventsCursor {
-  listDueAt: number;
-  /** Last successful list fetch. */
-  listAt: number;
-  /** Events that started up to this time have been handed to the results queue. */
-  startsScannedTo: number;
-  affinity: AffinitySnapshot;
-  /** When the team races (hours of the day, weekdays), learned from the races that started. */
-  startTimes: StartTimeSnapshot | null;
-  /** How long before a start the team signs up, learned from the races the near sweep found. */
-  leads: SignupLeadSnapshot | null;
-  /** Races were watched for the lead learning up to this time. */
-  leadsWatchedTo: number | null;
-}
 
 /** Pen labels every rider category maps to; other labels (e.g. `W`) may hold anyone. */
 const CATEGORY_PENS = new Set(['A', 'B', 'C', 'D', 'E']);
@@ -75,25 +60,13 @@ export function createEventsJob(options: {
     needs: ['team'],
 
     async load({ storage, policy, now, cursor: stored }) {
-      const c = (stored ?? {}) as Partial<EventsCursor>;
-      cursor = {
-        listDueAt: typeof c.listDueAt === 'number' ? c.listDueAt : now,
-        listAt: typeof c.listAt === 'number' ? c.listAt : Number.NEGATIVE_INFINITY,
-        startsScannedTo: typeof c.startsScannedTo === 'number' ? c.startsScannedTo : now,
-        affinity: c.affinity && typeof c.affinity === 'object' ? c.affinity : {},
-        startTimes: c.startTimes && typeof c.startTimes === 'object' ? c.startTimes : null,
-        leads: c.leads && typeof c.leads === 'object' ? c.leads : null,
-        leadsWatchedTo: typeof c.leadsWatchedTo === 'number' ? c.leadsWatchedTo : null,
-      };
+      cursor = readEventsCursor(stored, now);
       tracker ??= new EventTracker(policy.signups.cacheSize);
       await tracker.load(storage, now - 6 * HOUR);
       affinity = null;
       startTimes = null;
       leads = null;
-      if (feed) {
-        shareEvents(feed, tracker);
-        await feed.refreshFrom(storage);
-      }
+      if (feed) shareEvents(feed, tracker, cursor.listAt);
     },
 
     async run(ctx: RunContext): Promise<JobOutcome> {
@@ -101,6 +74,8 @@ export function createEventsJob(options: {
       const now = ctx.clock.now();
       firstRunAt ??= now;
       tracker ??= new EventTracker(p.signups.cacheSize);
+      // The follow job may run in another instance: its latest persisted state, if newer.
+      if (feed) await feed.refreshFrom(ctx.storage);
       affinity ??= new SeriesAffinity(
         {
           halfLifeMs: p.signups.seriesHalfLifeMs,
@@ -134,7 +109,9 @@ export function createEventsJob(options: {
       const feedHealthy = feed?.healthy(now, p) ?? false;
       const listDue =
         now >= cursor.listDueAt &&
-        (!feedHealthy || now >= cursor.listAt + p.followerFeed.listIntervalMs || feed?.listWanted === true);
+        (!feedHealthy ||
+          now >= cursor.listAt + p.followerFeed.listIntervalMs ||
+          (feed?.listWantedAt ?? Number.NEGATIVE_INFINITY) > cursor.listAt);
       if (listDue || tracker.events.size === 0) {
         try {
           const list = await syncEventList(ctx, {
@@ -146,10 +123,7 @@ export function createEventsJob(options: {
           tracker.prune(now - 6 * HOUR);
           cursor.listDueAt = now + p.events.listIntervalMs;
           cursor.listAt = now;
-          if (feed) {
-            shareEvents(feed, tracker);
-            feed.listWanted = false;
-          }
+          if (feed) shareEvents(feed, tracker, now);
         } catch (error) {
           const info = classifyError(error);
           if (info.kind === 'aborted') throw error;
@@ -375,7 +349,8 @@ function watchLeads(
 }
 
 /** Hands the listed races to the follower feed (it applies signups only to races the site list stored). */
-function shareEvents(feed: FeedState, tracker: EventTracker): void {
+function shareEvents(feed: FeedState, tracker: EventTracker, listAt: number): void {
+  feed.eventsListAt = listAt;
   feed.events = new Map(
     [...tracker.events.values()].map((e) => [
       e.eventId,

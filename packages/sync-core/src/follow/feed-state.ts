@@ -49,6 +49,10 @@ export interface FeedCursor {
   farCoveredUntil: number;
   noSignal: string[];
   fallback: FeedFallback | null;
+  /** Follow runs that produced this state (absent in cursors from before it was kept: 0). */
+  revision?: number;
+  /** When a search last showed a race the site list had not stored (absent: never). */
+  listWantedAt?: number | null;
 }
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
@@ -91,8 +95,21 @@ export class FeedState {
   fallback: FeedFallback | null = null;
   /** Races the site list stored (kept by the events job; the feed applies signups only to them). */
   events = new Map<string, Pick<EventRecord, 'startsAt' | 'categories' | 'removedAt'>>();
-  /** The follow job saw a race it does not know: the events job fetches the list early. */
-  listWanted = false;
+  /**
+   * When the follow job last saw, with followed riders in it, a race the site list had not stored
+   * (persisted): the events job fetches the list early unless its last list is as recent.
+   */
+  listWantedAt: number | null = null;
+  /**
+   * The list fetch `events` comes from (the events job's `listAt`; not persisted): the follow job
+   * reloads the races from storage when the events job listed them since in another instance.
+   */
+  eventsListAt: number | null = null;
+  /**
+   * Follow runs that produced this state (persisted; each run adds one). The events job of another
+   * instance adopts the persisted state only when it is newer than the one it holds.
+   */
+  revision = 0;
   /** A follow run is in progress in this process (its state must not be replaced from storage). */
   busy = false;
 
@@ -181,14 +198,18 @@ export class FeedState {
   }
 
   /**
-   * Replaces the state with the `follow` job's persisted cursor — for the events job when several
-   * instances share the storage (the follow job may run elsewhere); never while a follow run is in
-   * progress here.
+   * Replaces the state with the `follow` job's persisted cursor when that is newer (a higher
+   * `revision`; any, while this process has neither run the follow job nor restored a revision) —
+   * for the events job when several instances share the storage (the follow job may run elsewhere);
+   * never while a follow run is in progress here.
    */
   async refreshFrom(storage: Pick<StorageAdapter, 'getJobStates'>): Promise<void> {
     if (this.busy) return;
     const state = (await storage.getJobStates()).find((s) => s.job === 'follow');
-    if (state?.cursor && !this.busy) this.restore(state.cursor);
+    if (!state?.cursor || this.busy) return;
+    const stored = (state.cursor as { revision?: unknown }).revision;
+    if (this.revision > 0 && !(num(stored) && stored > this.revision)) return;
+    this.restore(state.cursor);
   }
 
   toCursor(): FeedCursor {
@@ -206,6 +227,8 @@ export class FeedState {
       farCoveredUntil: Number.isFinite(this.farCoveredUntil) ? this.farCoveredUntil : 0,
       noSignal: [...this.noSignal],
       fallback: this.fallback,
+      revision: this.revision,
+      listWantedAt: this.listWantedAt,
     };
   }
 
@@ -236,6 +259,8 @@ export class FeedState {
           this.evidence.push({ riderId, eventId, pen, at });
       }
     }
+    this.revision = num(c.revision) && c.revision >= 0 ? Math.floor(c.revision) : 0;
+    this.listWantedAt = num(c.listWantedAt) ? c.listWantedAt : null;
     this.nearAt = num(c.nearAt) ? c.nearAt : null;
     this.nearIntervalMs = num(c.nearIntervalMs) && c.nearIntervalMs > 0 ? c.nearIntervalMs : null;
     this.nearCoveredUntil = num(c.nearCoveredUntil) ? c.nearCoveredUntil : Number.NEGATIVE_INFINITY;

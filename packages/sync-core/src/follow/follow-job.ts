@@ -1,9 +1,12 @@
+import { readEventsCursor } from '../adaptive/events-cursor.js';
+import { StartTimeAffinity } from '../adaptive/start-time-affinity.js';
 import { budgetOf } from '../engine/budget.js';
 import { classifyError } from '../engine/classify-error.js';
 import type { Job, JobOutcome, RunContext } from '../engine/job.js';
 import { applyTeamSignups } from '../operations/apply-team-signups.js';
 import { SOURCE_BUCKETS, type SourceFeedEvent, type SourceFollowerFeed } from '../source/sync-source.js';
 import type { FeedState } from './feed-state.js';
+import { mayBeListed } from './may-be-listed.js';
 import { nearPollInterval } from './near-poll-interval.js';
 import { searchFeed } from './search-feed.js';
 import { teamPresence } from './team-presence.js';
@@ -41,6 +44,8 @@ export function createFollowJob(feed: FeedState): Job {
   const moved = new Map<string, MovedPen>();
   /** Latest search answer per event, and when it came. */
   const seen = new Map<string, { event: SourceFeedEvent; at: number }>();
+  /** Races the site list had not stored that the job asked the events job to list (id → start). */
+  const asked = new Map<string, number>();
   let far: FarPass | null = null;
 
   return {
@@ -48,24 +53,17 @@ export function createFollowJob(feed: FeedState): Job {
     // The team's riders are what the feed looks for, and the site list's races what it applies to.
     needs: ['team', 'events'],
 
-    async load({ storage, now, cursor }) {
+    async load({ cursor }) {
       feed.restore(cursor);
       moved.clear();
       seen.clear();
+      asked.clear();
       far = null;
-      if (feed.events.size === 0) {
-        for (const e of await storage.listEvents({ startsFrom: now - 6 * HOUR })) {
-          feed.events.set(e.eventId, {
-            startsAt: e.startsAt,
-            categories: e.categories,
-            removedAt: e.removedAt,
-          });
-        }
-      }
     },
 
     async run(ctx: RunContext): Promise<JobOutcome> {
       feed.busy = true;
+      feed.revision++;
       try {
         return await runFeed(ctx);
       } finally {
@@ -78,6 +76,7 @@ export function createFollowJob(feed: FeedState): Job {
     const p = ctx.policy.followerFeed;
     const now = ctx.clock.now();
     const cursor = () => feed.toCursor() as unknown as Record<string, unknown>;
+    await adoptListedRaces(ctx, now);
     const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
     // The loop starts every job at once: a feed applied before the team is known would store nothing.
     if (team.size === 0 || feed.events.size === 0)
@@ -234,6 +233,7 @@ export function createFollowJob(feed: FeedState): Job {
     }
     feed.prune(ctx.clock.now() - HOUR);
     for (const [eventId, last] of seen) if (last.event.startsAt < now - HOUR) seen.delete(eventId);
+    for (const [eventId, startsAt] of asked) if (startsAt < now - HOUR) asked.delete(eventId);
 
     if (failure !== null) return failed(ctx, failure, now, cursor);
 
@@ -257,12 +257,46 @@ export function createFollowJob(feed: FeedState): Job {
     };
   }
 
+  /**
+   * The races the site list stored, from storage, when the events job listed them in another
+   * instance (or in an earlier process) since the ones this process holds — with what that job
+   * learned of the team's start times.
+   */
+  async function adoptListedRaces(ctx: RunContext, now: number): Promise<void> {
+    const state = (await ctx.storage.getJobStates()).find((s) => s.job === 'events');
+    const stored = readEventsCursor(state?.cursor as Record<string, unknown> | null | undefined, now);
+    if (!Number.isFinite(stored.listAt) || (feed.eventsListAt !== null && stored.listAt <= feed.eventsListAt))
+      return;
+    feed.events = new Map(
+      (await ctx.storage.listEvents({ startsFrom: now - 6 * HOUR })).map((e) => [
+        e.eventId,
+        { startsAt: e.startsAt, categories: e.categories, removedAt: e.removedAt },
+      ]),
+    );
+    feed.eventsListAt = stored.listAt;
+    const p = ctx.policy.signups;
+    if (p.learnStartTimes && stored.startTimes) {
+      const learned = new StartTimeAffinity({ halfLifeMs: p.seriesHalfLifeMs }, stored.startTimes);
+      feed.startTimeShare = (startsAt, at) => learned.share(startsAt, at);
+    }
+  }
+
   /** Compares a search answer's followee counts with the pens' known state. */
   function observe(events: Map<string, SourceFeedEvent>, at: number, changed: Set<string>): void {
     for (const event of events.values()) {
       const known = feed.events.get(event.eventId);
       if (!known || known.removedAt !== null) {
-        if (!known && (event.followeeEntrantCount ?? 0) > 0) feed.listWanted = true;
+        // A race with followed riders the site list has not stored (yet): ask for the list once.
+        // Group rides and workouts are never on it.
+        if (
+          !known &&
+          (event.followeeEntrantCount ?? 0) > 0 &&
+          mayBeListed(event.type ?? null) &&
+          !asked.has(event.eventId)
+        ) {
+          asked.set(event.eventId, event.startsAt);
+          feed.listWantedAt = at;
+        }
         continue;
       }
       if (known.startsAt <= at) continue;

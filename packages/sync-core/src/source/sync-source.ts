@@ -102,6 +102,13 @@ export interface SourceFeedEvent {
   /** The same id the ZwiftRacing feeds use. */
   eventId: string;
   startsAt: number;
+  /**
+   * Zwift's event type (`RACE`, `TIME_TRIAL`, `GROUP_RIDE`, `GROUP_WORKOUT`, …). Group rides and
+   * workouts are never on the site's race list, so the feed does not ask for the list because of
+   * them; `null` or absent = unknown (it may be a race).
+   * @default undefined (unknown)
+   */
+  type?: string | null;
   /** Signed-up riders the account follows, over every pen; `null` = no signal. */
   followeeEntrantCount: number | null;
   subgroups: SourceFeedSubgroup[];

@@ -81,6 +81,8 @@ async function syncLog(storage: StorageAdapter, job: string) {
 describe('the follower feed (followerFeed: true) against the simulated Zwift account', () => {
   it('keeps team signups equal to the truth from followee counts: one search per poll, entrants only for pens whose count moved, the site list only as a safety net; unfollowed riders named', async () => {
     const log = capture();
+    // Group rides with followed riders in them, as the searches show them (never on the site list).
+    const ridesWithFollowees = new Set<string>();
     world = await createWorld({
       seed: 1,
       teamSize: 120,
@@ -88,6 +90,21 @@ describe('the follower feed (followerFeed: true) against the simulated Zwift acc
       // More riders the account does not follow than the default 5 %, so the safety net finds some.
       follow: { unfollowedShare: 0.2 },
       engine: { followerFeed: true, logger: log.logger },
+      source: (client) => ({
+        ...client,
+        zwift: {
+          ...client.zwift,
+          events: {
+            search: async (range, options) => {
+              const answer = await client.zwift.events.search(range, options);
+              for (const e of answer.events)
+                if (e.type === 'GROUP_RIDE' && (e.followeeEntrantCount ?? 0) > 0)
+                  ridesWithFollowees.add(e.eventId);
+              return answer;
+            },
+          },
+        },
+      }),
     });
     const w = world;
     const end = w.start + 8 * HOUR;
@@ -139,6 +156,9 @@ describe('the follower feed (followerFeed: true) against the simulated Zwift acc
     expect(calls['zwift-entrants']).toBeLessThan(calls['zwift-search']!);
     const started = truth.eventsBetween(w.start, end + 5 * MIN).length;
     expect(calls['site-signups']).toBeLessThanOrEqual(started);
+    // The list every listIntervalMs (30 min), however many group rides with followed riders the
+    // searches show: they are never on the site list, so they are no reason to fetch it.
+    expect(ridesWithFollowees.size).toBeGreaterThan(5);
     expect(calls['site-events']).toBeLessThanOrEqual(8 * 2 + 2);
 
     // Unfollowed riders: named in a warning and in the feed's sync-log messages — and only riders
