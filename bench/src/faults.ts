@@ -13,7 +13,7 @@ import { numberArg, parseArgs } from './args.js';
 
 /**
  * `pnpm bench:faults -- --json [--seed S] [--days D] [--rate R] [--catchup-hours H] [--riders N]
- * [--kinds burst429,serverError,...]`
+ * [--kinds burst429,serverError,...] [--follow]`
  *
  * Fault soak: the adaptive engine, the real client over loopback HTTP and the memory storage run a
  * simulated week (`--days`, default 7) on the simulator's virtual clock while a fraction `--rate`
@@ -21,7 +21,8 @@ import { numberArg, parseArgs } from './args.js';
  * timeout, slow answers, truncated JSON and schema drift, all kinds equally likely. Then the faults
  * stop and the engine runs `--catchup-hours` (default 6) more; then it is stopped and storage is
  * compared with the simulator's ground truth (see `truth-compare.ts` for exactly what each part
- * covers). Prints one JSON line.
+ * covers). Prints one JSON line. `--follow` adds the follower feed (the simulated captain's Zwift
+ * account): Zwift's search, entrants and token endpoints are faulted like the rest.
  *
  * Figures: faults injected by kind (the simulator's count), client retries (the client's own
  * "retrying" log lines, by cause), rate-limit violations counted by the simulator (must be 0), runs
@@ -37,6 +38,7 @@ const days = numberArg(args, 'days', 7);
 const rate = numberArg(args, 'rate', 0.1);
 const catchupHours = numberArg(args, 'catchup-hours', 6);
 const riders = numberArg(args, 'riders', 80);
+const follow = args.has('follow');
 const kindsArg = args.get('kinds');
 const kinds =
   typeof kindsArg === 'string'
@@ -91,6 +93,7 @@ const client = createZwiftClient({
   fetch: sim.fetch,
   clock,
   retry: { random: seeded(seed) },
+  ...(follow ? { zwiftAuth: urls.zwiftAccount, zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl } : {}),
   logger: {
     warn(object, message) {
       if (message.endsWith('retrying after the block')) {
@@ -132,6 +135,7 @@ const engine = createSyncEngine({
   team: { clubId: urls.clubId },
   clock,
   instanceId: 'faults',
+  ...(follow ? { followerFeed: true } : {}),
   logger: {
     warn: () => {
       engineLog.warn++;
@@ -219,10 +223,12 @@ const result = {
   rate,
   catchupHours,
   riders,
+  follow,
   faultsInjected: { total: stats.faultsInjected.total, ...faultsInjected },
   rateLimitViolations: stats.violations.total,
   mismatches: comparison.mismatches,
   requests: stats.requests.total,
+  requestsByEndpoint: stats.requests.byEndpoint,
   served429: stats.served429,
   retries: { ...retries, gaveUpOn429: clientGaveUp429 },
   runs,
