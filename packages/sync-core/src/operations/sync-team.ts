@@ -11,7 +11,9 @@ export interface TeamConfig {
 
 /**
  * Brings team membership up to date. With a club, one paged call returns full rider payloads, which
- * are stored too (saving a bulk rider call).
+ * are stored too (saving a bulk rider call). A club answer with records skipped as malformed adds
+ * the members it lists and removes none (the skipped record may be a member's); the next complete
+ * answer removes those who left.
  */
 export async function syncTeam(
   ctx: RunContext,
@@ -31,11 +33,12 @@ export async function syncTeam(
     const clubId = team.clubId;
     const answer = await ctx.call((options) => clubs.members(clubId, options));
     ctx.counters.skipped += answer.skipped.length;
-    const delta = await ctx.storage.replaceTeam(
-      'club',
-      answer.riders.map((r) => r.riderId),
-      now,
-    );
+    const members = answer.riders.map((r) => r.riderId);
+    // A malformed record may be a member's: an answer that skipped any adds members, removes none.
+    if (answer.skipped.length > 0) {
+      for (const m of await ctx.storage.getTeam()) if (m.source === 'club') members.push(m.riderId);
+    }
+    const delta = await ctx.storage.replaceTeam('club', [...new Set(members)], now);
     added.push(...delta.added);
     removed.push(...delta.removed);
     await storeRiders(ctx, answer.riders);

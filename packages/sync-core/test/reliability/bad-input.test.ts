@@ -3,12 +3,22 @@ import {
   type ChangeEvent,
   createMemoryStorage,
   createSyncEngine,
+  type SourceRider,
   type StorageAdapter,
   StorageError,
   SyncConfigError,
   type SyncSource,
 } from '../../src/index.js';
-import { fakeSource, HOUR, MIN, manualClock, sourceEvent, sourceResult, T0 } from './fake-source.js';
+import {
+  fakeSource,
+  HOUR,
+  MIN,
+  manualClock,
+  sourceEvent,
+  sourceResult,
+  sourceRider,
+  T0,
+} from './fake-source.js';
 
 // What reaches the engine from a source it cannot trust — malformed records skipped by the source,
 // duplicates, garbage answers — and bad configuration. Each ends in a typed error, a skipped and
@@ -105,6 +115,46 @@ describe('a source answer with records skipped as malformed', () => {
     expect(
       events.filter((e) => e.type === 'signup.withdrawn').map((e) => 'riderId' in e && e.riderId),
     ).toEqual([2]);
+  });
+});
+
+describe('a club member list with a record skipped as malformed', () => {
+  it('adds the members it lists and removes none; a complete list removes those who left', async () => {
+    const { source } = fakeSource();
+    let answer: { riders: SourceRider[]; skipped: unknown[] } = {
+      riders: [sourceRider(1), sourceRider(2), sourceRider(3)],
+      skipped: [],
+    };
+    const storage = createMemoryStorage();
+    const clock = manualClock();
+    const engine = createSyncEngine({
+      source: { ...source, clubs: { members: async () => answer } },
+      storage,
+      team: { clubId: 77 },
+      clock,
+      instanceId: 'test',
+    });
+    const team = async () => (await storage.getTeam()).map((m) => m.riderId).sort((a, b) => a - b);
+    await engine.runOnce('team');
+    expect(await team()).toEqual([1, 2, 3]);
+
+    // Rider 2's record could not be read (and rider 4 joined): 2 is not taken for gone.
+    clock.advance(HOUR);
+    answer = {
+      riders: [sourceRider(1), sourceRider(3), sourceRider(4)],
+      skipped: [
+        { endpoint: 'clubs.members', index: 1, path: '[1].riderId', message: 'riderId', excerpt: '' },
+      ],
+    };
+    const [run] = await engine.runOnce('team');
+    expect(run?.status).toBe('ok');
+    expect(await team()).toEqual([1, 2, 3, 4]);
+
+    // A complete list without rider 2: rider 2 left.
+    clock.advance(HOUR);
+    answer = { riders: [sourceRider(1), sourceRider(3), sourceRider(4)], skipped: [] };
+    await engine.runOnce('team');
+    expect(await team()).toEqual([1, 3, 4]);
   });
 });
 
