@@ -268,7 +268,7 @@ export function createFollowJob(feed: FeedState): Job {
     if (!Number.isFinite(stored.listAt) || (feed.eventsListAt !== null && stored.listAt <= feed.eventsListAt))
       return;
     feed.events = new Map(
-      (await ctx.storage.listEvents({ startsFrom: now - 6 * HOUR })).map((e) => [
+      (await ctx.storage.listEvents({ startsFrom: now - 6 * HOUR, includeRemoved: true })).map((e) => [
         e.eventId,
         { startsAt: e.startsAt, categories: e.categories, removedAt: e.removedAt },
       ]),
