@@ -11,6 +11,7 @@ export default defineProject({
       ...configDefaults.exclude,
       'test/reliability/crash.test.ts',
       'test/reliability/multi-instance-engine.test.ts',
+      'test/reliability/multi-instance-follow.test.ts',
     ],
     // Starts (and stops) a throwaway PostgreSQL cluster; needs PostgreSQL's server binaries.
     globalSetup: ['test/global-setup.ts'],

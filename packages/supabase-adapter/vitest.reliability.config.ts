@@ -9,7 +9,11 @@ export default defineProject({
   resolve: { alias: workspaceAlias },
   test: {
     name: 'reliability',
-    include: ['test/reliability/crash.test.ts', 'test/reliability/multi-instance-engine.test.ts'],
+    include: [
+      'test/reliability/crash.test.ts',
+      'test/reliability/multi-instance-engine.test.ts',
+      'test/reliability/multi-instance-follow.test.ts',
+    ],
     globalSetup: ['test/global-setup.ts'],
     fileParallelism: false,
     sequence: { groupOrder: 1 },

@@ -33,6 +33,8 @@ export interface RunnerConfig {
   policy?: SyncPolicyInput;
   /** Log debug lines too (stderr). */
   debug?: boolean;
+  /** The simulated team captain's Zwift account: the engine runs with the follower feed. */
+  zwift?: { username: string; password: string; authBaseUrl: string };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as RunnerConfig;
@@ -60,6 +62,12 @@ const client = createZwiftClient({
   fetch: clock.trackFetch(),
   rateLimitStore: storage.rateLimitStore,
   ...(config.limits ? { limits: config.limits } : {}),
+  ...(config.zwift
+    ? {
+        zwiftAuth: { username: config.zwift.username, password: config.zwift.password },
+        zwiftAuthBaseUrl: config.zwift.authBaseUrl,
+      }
+    : {}),
 });
 const engine = createSyncEngine({
   source: client,
@@ -69,6 +77,7 @@ const engine = createSyncEngine({
   instanceId: config.instanceId,
   logger: { warn: say('warn'), error: say('error'), ...(config.debug ? { debug: say('debug') } : {}) },
   ...(config.policy ? { policy: config.policy } : {}),
+  ...(config.zwift ? { followerFeed: true } : {}),
 });
 
 async function main(): Promise<void> {
