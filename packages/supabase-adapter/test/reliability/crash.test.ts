@@ -1,17 +1,12 @@
 import { compareWithTruth } from '@racesync/verify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPostgresStorage,
-  createPostgresTransport,
-  migrate,
-  type PostgresStorage,
-} from '../../src/index.ts';
-import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { pgUrl } from '../support/db.ts';
 import { dbChecks } from './db-checks.ts';
 import {
   HOUR,
   lockstepRunnerBase,
   MIN,
+  migratedSchema,
   runnerLogs,
   seeded,
   spawnRunner,
@@ -45,21 +40,8 @@ const SEED = 23;
 const KILLS = 8;
 const FINAL_HOURS = 3;
 
-const admin = adminSql(2);
-const schema = freshSchemaName('rs_crash');
-let storage: PostgresStorage;
-
-beforeAll(async () => {
-  const transport = createPostgresTransport({ connectionString: pgUrl(), max: 2 });
-  await migrate({ transport, schema });
-  storage = createPostgresStorage({ transport, schema });
-});
-
-afterAll(async () => {
-  await storage.close();
-  await admin.unsafe(`drop schema "${schema}" cascade`);
-  await admin.end();
-});
+const db = migratedSchema('rs_crash');
+const { admin, schema } = db;
 
 describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
   it(`${KILLS} kills at random points, then a clean run: the database equals the truth, nothing lost or doubled`, async () => {
@@ -88,7 +70,7 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
         expect(exit.signal, `runner ${i}: ${exit.stderr.slice(-500)}`).toBe('SIGKILL');
         kills.push({
           at: clock.now(),
-          pendingJobs: (await storage.listResultJobs()).map((j) => ({
+          pendingJobs: (await db.storage.listResultJobs()).map((j) => ({
             eventId: j.eventId,
             phase: j.phase,
             dueAt: j.dueAt,
@@ -128,7 +110,7 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
 
       // Storage equals the truth.
       const comparison = await compareWithTruth({
-        storage,
+        storage: db.storage,
         truthAt: (t) => sim.truthAt(t),
         from: start,
         end,
@@ -148,7 +130,7 @@ describe('crash safety: SIGKILL mid-sync, restart, catch up', () => {
           )
         ).map((r) => [r.event_id, r.at]),
       );
-      const queued = new Set((await storage.listResultJobs()).map((j) => `${j.eventId}:${j.phase}`));
+      const queued = new Set((await db.storage.listResultJobs()).map((j) => `${j.eventId}:${j.phase}`));
       let resumed = 0;
       for (const kill of kills) {
         for (const job of kill.pendingJobs) {

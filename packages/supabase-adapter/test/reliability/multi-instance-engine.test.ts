@@ -1,19 +1,13 @@
 import { compareWithTruth } from '@racesync/verify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPostgresStorage,
-  createPostgresTransport,
-  migrate,
-  type PostgresStorage,
-} from '../../src/index.ts';
-import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { pgUrl } from '../support/db.ts';
 import { dbChecks } from './db-checks.ts';
 import {
   HOUR,
   lockstepRunnerBase,
   MIN,
-  runnerLogs,
-  spawnRunner,
+  migratedSchema,
+  runInstances,
   startLockstepSimulation,
 } from './support/harness.ts';
 
@@ -38,14 +32,10 @@ const SPAN = 6 * HOUR;
 /** policy.riders.afterResultsDelayMs (default). */
 const AFTER_RESULTS_MS = 2 * MIN;
 
-const admin = adminSql(2);
-const schema = freshSchemaName('rs_multi_eng');
-let storage: PostgresStorage;
+const db = migratedSchema('rs_multi_eng');
+const { admin, schema } = db;
 
 beforeAll(async () => {
-  const transport = createPostgresTransport({ connectionString: pgUrl(), max: 2 });
-  await migrate({ transport, schema });
-  storage = createPostgresStorage({ transport, schema });
   // Test-only audit of every job-state write (each run ends with one), to tell runs' slots apart.
   await admin.unsafe(`
     create table "${schema}".job_state_log (
@@ -73,12 +63,6 @@ beforeAll(async () => {
   `);
 });
 
-afterAll(async () => {
-  await storage.close();
-  await admin.unsafe(`drop schema "${schema}" cascade`);
-  await admin.end();
-});
-
 describe('several engine processes sharing one API key and one database', () => {
   it(`${INSTANCES} processes for a simulated evening: 0 violations, no job twice in a slot, state equals the truth`, async () => {
     const { sim, clock, urls, lockstep } = await startLockstepSimulation({
@@ -90,33 +74,24 @@ describe('several engine processes sharing one API key and one database', () => 
     const start = clock.now();
     const end = start + SPAN;
     try {
-      const runners = Array.from({ length: INSTANCES }, (_, i) =>
-        spawnRunner(
-          {
-            ...lockstepRunnerBase(clock, urls),
-            url: pgUrl(),
-            schema,
-            instanceId: `instance-${i}`,
-            until: end,
-          },
-          lockstep,
-        ),
+      await runInstances(
+        INSTANCES,
+        (i) => ({
+          ...lockstepRunnerBase(clock, urls),
+          url: pgUrl(),
+          schema,
+          instanceId: `instance-${i}`,
+          until: end,
+        }),
+        lockstep,
       );
-      await lockstep.run();
-      const exits = await Promise.all(runners.map((r) => r.exited));
-      for (const [i, exit] of exits.entries()) {
-        expect(exit.code, `instance ${i}: ${exit.stderr.slice(-2000)}`).toBe(0);
-      }
-      const logs = exits.flatMap((e) => runnerLogs(e.stderr));
-      // No run lost its lease to another instance mid-run (that would be two runs in one slot).
-      expect(logs.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
 
       // 1. The simulator saw no request beyond a limit, from the three processes together.
       const stats = sim.stats();
       expect(stats.violations).toEqual({ total: 0, byBucket: {} });
 
       // 2. Each job ran in one instance at a time (leases), and at most once per slot (sync log).
-      const runs = (await storage.listSyncLog()).sort((a, b) => a.startedAt - b.startedAt);
+      const runs = (await db.storage.listSyncLog()).sort((a, b) => a.startedAt - b.startedAt);
       const byInstance = new Map<string, number>();
       for (const run of runs) {
         const instance = run.runId.split(':')[0]!;
@@ -192,7 +167,7 @@ describe('several engine processes sharing one API key and one database', () => 
       expect(checks.signupListsInconsistent).toEqual([]);
       expect(checks.resultSetsInconsistent).toEqual([]);
       const comparison = await compareWithTruth({
-        storage,
+        storage: db.storage,
         truthAt: (t) => sim.truthAt(t),
         from: start,
         end,

@@ -1,19 +1,13 @@
 import { compareWithTruth } from '@racesync/verify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createPostgresStorage,
-  createPostgresTransport,
-  migrate,
-  type PostgresStorage,
-} from '../../src/index.ts';
-import { adminSql, freshSchemaName, pgUrl } from '../support/db.ts';
+import { describe, expect, it } from 'vitest';
+import { pgUrl } from '../support/db.ts';
 import { dbChecks } from './db-checks.ts';
 import {
   HOUR,
   lockstepRunnerBase,
   MIN,
-  runnerLogs,
-  spawnRunner,
+  migratedSchema,
+  runInstances,
   startLockstepSimulation,
 } from './support/harness.ts';
 
@@ -32,21 +26,8 @@ const INSTANCES = 3;
 const FROM = 16 * HOUR;
 const SPAN = 6 * HOUR;
 
-const admin = adminSql(2);
-const schema = freshSchemaName('rs_multi_follow');
-let storage: PostgresStorage;
-
-beforeAll(async () => {
-  const transport = createPostgresTransport({ connectionString: pgUrl(), max: 2 });
-  await migrate({ transport, schema });
-  storage = createPostgresStorage({ transport, schema });
-});
-
-afterAll(async () => {
-  await storage.close();
-  await admin.unsafe(`drop schema "${schema}" cascade`);
-  await admin.end();
-});
+const db = migratedSchema('rs_multi_follow');
+const { admin, schema } = db;
 
 describe('several engine processes with the follower feed, one database', () => {
   it(`${INSTANCES} processes for a simulated evening: state equals the truth, one instance's searches, the site list a safety net`, async () => {
@@ -59,26 +40,18 @@ describe('several engine processes with the follower feed, one database', () => 
     const start = clock.now();
     const end = start + SPAN;
     try {
-      const runners = Array.from({ length: INSTANCES }, (_, i) =>
-        spawnRunner(
-          {
-            ...lockstepRunnerBase(clock, urls),
-            url: pgUrl(),
-            schema,
-            instanceId: `instance-${i}`,
-            until: end,
-            zwift: { ...urls.zwiftAccount, authBaseUrl: urls.zwiftAuthBaseUrl },
-          },
-          lockstep,
-        ),
+      const logs = await runInstances(
+        INSTANCES,
+        (i) => ({
+          ...lockstepRunnerBase(clock, urls),
+          url: pgUrl(),
+          schema,
+          instanceId: `instance-${i}`,
+          until: end,
+          zwift: { ...urls.zwiftAccount, authBaseUrl: urls.zwiftAuthBaseUrl },
+        }),
+        lockstep,
       );
-      await lockstep.run();
-      const exits = await Promise.all(runners.map((r) => r.exited));
-      for (const [i, exit] of exits.entries()) {
-        expect(exit.code, `instance ${i}: ${exit.stderr.slice(-2000)}`).toBe(0);
-      }
-      const logs = exits.flatMap((e) => runnerLogs(e.stderr));
-      expect(logs.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
       // The feed never fell back to the site planner.
       expect(logs.filter((l) => l.message.includes('falls back') || l.message.includes('fallback'))).toEqual(
         [],
@@ -88,7 +61,7 @@ describe('several engine processes with the follower feed, one database', () => 
       expect(stats.violations).toEqual({ total: 0, byBucket: {} });
 
       // The jobs ran in several processes: the follow and events jobs were not tied to one.
-      const runs = await storage.listSyncLog();
+      const runs = await db.storage.listSyncLog();
       const instancesOf = (job: string) =>
         new Set(runs.filter((r) => r.job === job).map((r) => r.runId.split(':')[0])).size;
       expect(instancesOf('follow')).toBeGreaterThan(1);
@@ -109,7 +82,7 @@ describe('several engine processes with the follower feed, one database', () => 
       expect(checks.signupListsInconsistent).toEqual([]);
       expect(checks.resultSetsInconsistent).toEqual([]);
       const comparison = await compareWithTruth({
-        storage,
+        storage: db.storage,
         truthAt: (t) => sim.truthAt(t),
         from: start,
         end,

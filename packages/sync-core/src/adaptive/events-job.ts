@@ -59,14 +59,17 @@ export function createEventsJob(options: {
     name: 'events',
     needs: ['team'],
 
-    async load({ storage, policy, now, cursor: stored }) {
+    async load({ storage, policy, now, cursor: stored, jobStates }) {
       cursor = readEventsCursor(stored, now);
       tracker ??= new EventTracker(policy.signups.cacheSize);
       await tracker.load(storage, now - 6 * HOUR);
       affinity = null;
       startTimes = null;
       leads = null;
-      if (feed) shareEvents(feed, tracker, cursor.listAt);
+      if (feed) {
+        shareEvents(feed, tracker, cursor.listAt);
+        feed.refreshFrom(jobStates ?? (await storage.getJobStates()));
+      }
     },
 
     async run(ctx: RunContext): Promise<JobOutcome> {
@@ -75,7 +78,7 @@ export function createEventsJob(options: {
       firstRunAt ??= now;
       tracker ??= new EventTracker(p.signups.cacheSize);
       // The follow job may run in another instance: its latest persisted state, if newer.
-      if (feed) await feed.refreshFrom(ctx.storage);
+      if (feed && ctx.jobStates) feed.refreshFrom(ctx.jobStates);
       affinity ??= new SeriesAffinity(
         {
           halfLifeMs: p.signups.seriesHalfLifeMs,

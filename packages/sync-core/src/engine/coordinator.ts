@@ -3,6 +3,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { SyncSource } from '../source/sync-source.js';
 import type { Lease } from '../storage/lease.js';
+import type { JobState } from '../storage/records.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
 import type { Job, JobOutcome, RunCounters } from './job.js';
 import { claimJob } from './job-lease.js';
@@ -229,15 +230,25 @@ export class Coordinator {
     const o = this.#o;
     const startedAt = o.clock.now();
     let lease: Lease | null = null;
+    let jobStates: readonly JobState[] | null = null;
     try {
       const leases = o.useLeases ? o.storage.leases : undefined;
-      const claim = leases ? await claimJob(o, leases, slot, startedAt, forced) : { lease: null };
+      const claim = leases
+        ? await claimJob(o, leases, slot, startedAt, forced)
+        : { lease: null, states: null };
       if (claim === null) return null;
       lease = claim.lease;
+      jobStates = claim.states;
       slot.pulled = false;
       slot.pulledFor = null;
       if (!slot.loaded && slot.job.load) {
-        await slot.job.load({ storage: o.storage, policy: o.policy, now: startedAt, cursor: slot.cursor });
+        await slot.job.load({
+          storage: o.storage,
+          policy: o.policy,
+          now: startedAt,
+          cursor: slot.cursor,
+          jobStates,
+        });
       }
       slot.loaded = true;
     } catch (error) {
@@ -254,7 +265,7 @@ export class Coordinator {
 
     const counters: RunCounters = { apiCalls: 0, records: 0, changes: 0, skipped: 0 };
     const runId = this.#runId(slot, startedAt);
-    const ctx = createRunContext(o, { signal, runId, counters });
+    const ctx = createRunContext(o, { signal, runId, counters, jobStates });
     let outcome: JobOutcome | null = null;
     let failure: unknown = null;
     try {

@@ -1,9 +1,13 @@
 import type { Lease, LeaseManager } from '../storage/lease.js';
+import type { JobState } from '../storage/records.js';
 import type { CoordinatorOptions } from './coordinator.js';
 import { adoptState, type JobSlot } from './job-slot.js';
 
-/** May this instance run the job now? `null`: no (another instance runs it, or already ran it). */
-export type Claim = { lease: Lease | null } | null;
+/**
+ * May this instance run the job now? `null`: no (another instance runs it, or already ran it).
+ * `states`: every job's persisted state as read for the claim (null without leases).
+ */
+export type Claim = { lease: Lease | null; states: readonly JobState[] | null } | null;
 
 /**
  * Several instances on one storage: takes the job's lease, then reads the shared job state. Another
@@ -27,7 +31,8 @@ export async function claimJob(
       slot.nextDueAt = startedAt + Math.min(o.policy.leaseTtlMs, 30_000);
       return null;
     }
-    const shared = (await o.storage.getJobStates()).find((s) => s.job === slot.job.name);
+    const states = await o.storage.getJobStates();
+    const shared = states.find((s) => s.job === slot.job.name);
     const ranElsewhere = shared !== undefined && shared.lastRunAt !== slot.lastRunAt;
     const dueThere =
       shared?.nextDueAt === undefined || shared.nextDueAt === null || shared.nextDueAt <= startedAt;
@@ -49,7 +54,7 @@ export async function claimJob(
       slot.cursor = (shared.cursor as Record<string, unknown> | null) ?? null;
       slot.loaded = false; // its working state moved under us
     }
-    return { lease };
+    return { lease, states };
   } catch (error) {
     if (lease) await leases.release(lease).catch(() => undefined);
     throw error;

@@ -2,7 +2,7 @@ import type { Clock, Logger } from '@racesync/zwift-client';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { SourceCallOptions, SyncSource } from '../source/sync-source.js';
-import type { SyncStatus } from '../storage/records.js';
+import type { JobState, SyncStatus } from '../storage/records.js';
 import type { StorageAdapter } from '../storage/storage-adapter.js';
 
 /** Counters of one run, written to the sync log. */
@@ -25,6 +25,11 @@ export interface RunContext {
   readonly signal: AbortSignal;
   readonly runId: string;
   readonly counters: RunCounters;
+  /**
+   * Every job's persisted state as read when this run was claimed — when several instances share
+   * the storage (leases), what the others did; null without leases.
+   */
+  readonly jobStates: readonly JobState[] | null;
   /** Options for every upstream call of this run (signal, and `maxWaitMs: 0` for the adaptive engine). */
   callOptions(priority?: number): SourceCallOptions;
   /** Runs one upstream call, counting it when a request was really sent. */
@@ -60,6 +65,8 @@ export interface Job {
     policy: SyncPolicy;
     now: number;
     cursor: Record<string, unknown> | null;
+    /** As {@link RunContext.jobStates}: every job's persisted state read for the claim, or null. */
+    jobStates: readonly JobState[] | null;
   }): Promise<void>;
   run(ctx: RunContext): Promise<JobOutcome>;
 }

@@ -1,4 +1,5 @@
 import type { SourceCallOptions } from '../source/sync-source.js';
+import type { JobState } from '../storage/records.js';
 import { classifyError } from './classify-error.js';
 import type { CoordinatorOptions } from './coordinator.js';
 import type { RunContext, RunCounters } from './job.js';
@@ -10,9 +11,14 @@ import type { RunContext, RunCounters } from './job.js';
  */
 export function createRunContext(
   o: CoordinatorOptions,
-  run: { signal: AbortSignal; runId: string; counters: RunCounters },
+  run: {
+    signal: AbortSignal;
+    runId: string;
+    counters: RunCounters;
+    jobStates: readonly JobState[] | null;
+  },
 ): RunContext {
-  const { signal, runId, counters } = run;
+  const { signal, runId, counters, jobStates } = run;
   const ctx: RunContext = {
     source: o.source,
     storage: o.storage,
@@ -23,6 +29,7 @@ export function createRunContext(
     signal,
     runId,
     counters,
+    jobStates,
     callOptions: (priority?: number): SourceCallOptions => ({
       signal,
       ...(priority === undefined ? {} : { priority }),

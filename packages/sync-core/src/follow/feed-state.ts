@@ -1,6 +1,5 @@
 import type { SyncPolicy } from '../policy/sync-policy.js';
-import type { EventRecord, Json } from '../storage/records.js';
-import type { StorageAdapter } from '../storage/storage-adapter.js';
+import type { EventRecord, JobState, Json } from '../storage/records.js';
 
 /** What the feed knows of one pen: the account's followee count and the team riders among them. */
 export interface PenState {
@@ -198,15 +197,15 @@ export class FeedState {
   }
 
   /**
-   * Replaces the state with the `follow` job's persisted cursor when that is newer (a higher
-   * `revision`; any, while this process has neither run the follow job nor restored a revision) —
-   * for the events job when several instances share the storage (the follow job may run elsewhere);
-   * never while a follow run is in progress here.
+   * Replaces the state with the `follow` job's persisted cursor (from the jobs' persisted `states`)
+   * when that is newer (a higher `revision`; any, while this process has neither run the follow
+   * job nor restored a revision) — for the events job when several instances share the storage
+   * (the follow job may run elsewhere); never while a follow run is in progress here.
    */
-  async refreshFrom(storage: Pick<StorageAdapter, 'getJobStates'>): Promise<void> {
+  refreshFrom(states: readonly JobState[]): void {
     if (this.busy) return;
-    const state = (await storage.getJobStates()).find((s) => s.job === 'follow');
-    if (!state?.cursor || this.busy) return;
+    const state = states.find((s) => s.job === 'follow');
+    if (!state?.cursor) return;
     const stored = (state.cursor as { revision?: unknown }).revision;
     if (this.revision > 0 && !(num(stored) && stored > this.revision)) return;
     this.restore(state.cursor);

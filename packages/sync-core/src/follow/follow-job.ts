@@ -4,7 +4,10 @@ import { budgetOf } from '../engine/budget.js';
 import { classifyError } from '../engine/classify-error.js';
 import type { Job, JobOutcome, RunContext } from '../engine/job.js';
 import { applyTeamSignups } from '../operations/apply-team-signups.js';
+import type { SyncPolicy } from '../policy/sync-policy.js';
 import { SOURCE_BUCKETS, type SourceFeedEvent, type SourceFollowerFeed } from '../source/sync-source.js';
+import type { JobState } from '../storage/records.js';
+import type { StorageAdapter } from '../storage/storage-adapter.js';
 import type { FeedState } from './feed-state.js';
 import { mayBeListed } from './may-be-listed.js';
 import { nearPollInterval } from './near-poll-interval.js';
@@ -53,12 +56,13 @@ export function createFollowJob(feed: FeedState): Job {
     // The team's riders are what the feed looks for, and the site list's races what it applies to.
     needs: ['team', 'events'],
 
-    async load({ cursor }) {
+    async load({ storage, policy, now, cursor, jobStates }) {
       feed.restore(cursor);
       moved.clear();
       seen.clear();
       asked.clear();
       far = null;
+      await adoptListedRaces(storage, policy, jobStates ?? (await storage.getJobStates()), now);
     },
 
     async run(ctx: RunContext): Promise<JobOutcome> {
@@ -76,7 +80,7 @@ export function createFollowJob(feed: FeedState): Job {
     const p = ctx.policy.followerFeed;
     const now = ctx.clock.now();
     const cursor = () => feed.toCursor() as unknown as Record<string, unknown>;
-    await adoptListedRaces(ctx, now);
+    if (ctx.jobStates) await adoptListedRaces(ctx.storage, ctx.policy, ctx.jobStates, now);
     const team = new Set((await ctx.storage.getTeam()).map((m) => m.riderId));
     // The loop starts every job at once: a feed applied before the team is known would store nothing.
     if (team.size === 0 || feed.events.size === 0)
@@ -260,21 +264,26 @@ export function createFollowJob(feed: FeedState): Job {
   /**
    * The races the site list stored, from storage, when the events job listed them in another
    * instance (or in an earlier process) since the ones this process holds — with what that job
-   * learned of the team's start times.
+   * learned of the team's start times. `states`: the jobs' persisted states.
    */
-  async function adoptListedRaces(ctx: RunContext, now: number): Promise<void> {
-    const state = (await ctx.storage.getJobStates()).find((s) => s.job === 'events');
+  async function adoptListedRaces(
+    storage: StorageAdapter,
+    policy: SyncPolicy,
+    states: readonly JobState[],
+    now: number,
+  ): Promise<void> {
+    const state = states.find((s) => s.job === 'events');
     const stored = readEventsCursor(state?.cursor as Record<string, unknown> | null | undefined, now);
     if (!Number.isFinite(stored.listAt) || (feed.eventsListAt !== null && stored.listAt <= feed.eventsListAt))
       return;
     feed.events = new Map(
-      (await ctx.storage.listEvents({ startsFrom: now - 6 * HOUR, includeRemoved: true })).map((e) => [
+      (await storage.listEvents({ startsFrom: now - 6 * HOUR, includeRemoved: true })).map((e) => [
         e.eventId,
         { startsAt: e.startsAt, categories: e.categories, removedAt: e.removedAt },
       ]),
     );
     feed.eventsListAt = stored.listAt;
-    const p = ctx.policy.signups;
+    const p = policy.signups;
     if (p.learnStartTimes && stored.startTimes) {
       const learned = new StartTimeAffinity({ halfLifeMs: p.seriesHalfLifeMs }, stored.startTimes);
       feed.startTimeShare = (startsAt, at) => learned.share(startsAt, at);

@@ -1,5 +1,11 @@
-import { createSimulation, type FaultOptions, type Simulation, type VirtualClock } from '@racesync/simulator';
-import { createZwiftClient, type ZwiftClient } from '@racesync/zwift-client';
+import {
+  createSimulation,
+  type FaultOptions,
+  type ListenResult,
+  type Simulation,
+  type VirtualClock,
+} from '@racesync/simulator';
+import { createZwiftClient, type RateLimitStore, type ZwiftClient } from '@racesync/zwift-client';
 import {
   type ChangeEvent,
   createMemoryStorage,
@@ -58,18 +64,7 @@ export async function createWorld(
   });
   const urls = await sim.listen();
   const clock = sim.clock as VirtualClock;
-  const client = createZwiftClient({
-    apiKey: urls.apiKey,
-    baseUrl: urls.baseUrl,
-    siteBaseUrl: urls.siteBaseUrl,
-    zwiftBaseUrl: urls.zwiftBaseUrl,
-    fetch: sim.fetch,
-    clock,
-    retry: { random: () => 0.5 },
-    ...(options.zwiftAccount
-      ? { zwiftAuth: urls.zwiftAccount, zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl }
-      : {}),
-  });
+  const client = simulatorClient(sim, urls, { zwiftAccount: options.zwiftAccount ?? false });
   const storage = options.storage ?? createMemoryStorage();
   const events: ChangeEvent[] = [];
   const make = () => {
@@ -104,6 +99,30 @@ export async function createWorld(
     },
   };
   return world;
+}
+
+/**
+ * The real client against the simulator on loopback, on its virtual clock (retry jitter fixed);
+ * with `zwiftAccount`, logged in as the simulated team captain's Zwift account.
+ */
+export function simulatorClient(
+  sim: Simulation,
+  urls: ListenResult,
+  options: { zwiftAccount: boolean; rateLimitStore?: RateLimitStore },
+): ZwiftClient {
+  return createZwiftClient({
+    apiKey: urls.apiKey,
+    baseUrl: urls.baseUrl,
+    siteBaseUrl: urls.siteBaseUrl,
+    zwiftBaseUrl: urls.zwiftBaseUrl,
+    fetch: sim.fetch,
+    clock: sim.clock,
+    retry: { random: () => 0.5 },
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    ...(options.zwiftAccount
+      ? { zwiftAuth: urls.zwiftAccount, zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl }
+      : {}),
+  });
 }
 
 /** The active signups storage holds for each race: rider ids, ascending. */

@@ -27,7 +27,7 @@ describe("the follower feed's state across instances", () => {
 
     // A process that holds nothing yet takes it.
     const here = new FeedState();
-    await here.refreshFrom(storage);
+    await here.refreshFrom(await storage.getJobStates());
     expect(here.revision).toBe(3);
     expect(here.nearAt).toBe(T0);
     expect(here.listWantedAt).toBe(T0 - 1000);
@@ -36,7 +36,7 @@ describe("the follower feed's state across instances", () => {
     // Its own newer run (not persisted yet) is kept; an equal or older stored state is not taken.
     here.revision = 4;
     here.nearAt = T0 + 150_000;
-    await here.refreshFrom(storage);
+    await here.refreshFrom(await storage.getJobStates());
     expect(here.nearAt).toBe(T0 + 150_000);
 
     // Another instance ran later: taken.
@@ -44,10 +44,10 @@ describe("the follower feed's state across instances", () => {
     elsewhere.nearAt = T0 + 300_000;
     await persist(storage, elsewhere);
     here.busy = true;
-    await here.refreshFrom(storage);
+    await here.refreshFrom(await storage.getJobStates());
     expect(here.nearAt).toBe(T0 + 150_000); // not while a follow run is in progress here
     here.busy = false;
-    await here.refreshFrom(storage);
+    await here.refreshFrom(await storage.getJobStates());
     expect(here.revision).toBe(5);
     expect(here.nearAt).toBe(T0 + 300_000);
   });

@@ -1,5 +1,5 @@
 import { createSimulation, type Simulation, type VirtualClock } from '@racesync/simulator';
-import { createMemoryRateLimitStore, createZwiftClient } from '@racesync/zwift-client';
+import { createMemoryRateLimitStore } from '@racesync/zwift-client';
 import { describe, expect, it } from 'vitest';
 import {
   createMemoryStorage,
@@ -7,7 +7,7 @@ import {
   type StorageAdapter,
   type SyncEngine,
 } from '../../src/index.js';
-import { HOUR, MIN } from '../engine/harness.js';
+import { HOUR, MIN, simulatorClient } from '../engine/harness.js';
 
 const SPAN = 3 * HOUR;
 /** Races starting in this span after the start are missing from the site's first list (listed late). */
@@ -38,18 +38,7 @@ async function play(split: boolean): Promise<Played> {
   const rateLimitStore = createMemoryRateLimitStore();
   let lists = 0;
   const engine = (instanceId: string): SyncEngine => {
-    const client = createZwiftClient({
-      apiKey: urls.apiKey,
-      baseUrl: urls.baseUrl,
-      siteBaseUrl: urls.siteBaseUrl,
-      zwiftBaseUrl: urls.zwiftBaseUrl,
-      fetch: sim.fetch,
-      clock,
-      retry: { random: () => 0.5 },
-      rateLimitStore,
-      zwiftAuth: urls.zwiftAccount,
-      zwiftAuthBaseUrl: urls.zwiftAuthBaseUrl,
-    });
+    const client = simulatorClient(sim, urls, { zwiftAccount: true, rateLimitStore });
     return createSyncEngine({
       source: {
         ...client,

@@ -7,6 +7,14 @@ import {
   type Simulation,
   type VirtualClock,
 } from '@racesync/simulator';
+import { afterAll, beforeAll, expect } from 'vitest';
+import {
+  createPostgresStorage,
+  createPostgresTransport,
+  migrate,
+  type PostgresStorage,
+} from '../../../src/index.ts';
+import { adminSql, freshSchemaName, pgUrl } from '../../support/db.ts';
 import { createLockstep, type Lockstep } from './lockstep.ts';
 import type { RunnerConfig } from './runner-child.ts';
 
@@ -108,4 +116,57 @@ export function runnerLogs(stderr: string): { level: string; message: string; fi
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as { level: string; message: string; fields?: unknown });
+}
+
+/**
+ * A fresh schema (named from `prefix`), migrated before the file's tests and dropped after them, an
+ * admin connection, and the storage the test reads the runners' results with (set in `beforeAll`).
+ */
+export function migratedSchema(prefix: string): {
+  admin: ReturnType<typeof adminSql>;
+  schema: string;
+  readonly storage: PostgresStorage;
+} {
+  const admin = adminSql(2);
+  const schema = freshSchemaName(prefix);
+  let storage: PostgresStorage | null = null;
+  beforeAll(async () => {
+    const transport = createPostgresTransport({ connectionString: pgUrl(), max: 2 });
+    await migrate({ transport, schema });
+    storage = createPostgresStorage({ transport, schema });
+  });
+  afterAll(async () => {
+    await storage?.close();
+    await admin.unsafe(`drop schema "${schema}" cascade`);
+    await admin.end();
+  });
+  return {
+    admin,
+    schema,
+    get storage() {
+      if (!storage) throw new Error('migratedSchema: the storage is set in beforeAll');
+      return storage;
+    },
+  };
+}
+
+/**
+ * Spawns `count` runner processes (`config(i)` each), moves the lockstep until they all left, and
+ * expects each to have exited with 0 and logged no error; returns their log lines.
+ */
+export async function runInstances(
+  count: number,
+  config: (i: number) => RunnerConfig,
+  lockstep: Lockstep,
+): Promise<{ level: string; message: string; fields?: unknown }[]> {
+  const runners = Array.from({ length: count }, (_, i) => spawnRunner(config(i), lockstep));
+  await lockstep.run();
+  const exits = await Promise.all(runners.map((r) => r.exited));
+  for (const [i, exit] of exits.entries()) {
+    expect(exit.code, `instance ${i}: ${exit.stderr.slice(-2000)}`).toBe(0);
+  }
+  const logs = exits.flatMap((e) => runnerLogs(e.stderr));
+  // No run lost its lease to another instance mid-run (that would be two runs in one slot).
+  expect(logs.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+  return logs;
 }
