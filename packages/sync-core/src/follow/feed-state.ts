@@ -1,15 +1,21 @@
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { EventRecord, JobState, Json } from '../storage/records.js';
 
-/** What the feed knows of one pen: the account's followee count and the team riders among them. */
+/**
+ * What the feed knows of one pen: the account's followee count and who they are. All of them, not
+ * only the team's: a followed rider who joins the team later is then applied without a call.
+ */
 export interface PenState {
   eventId: string;
   /** Pen label, as the signup lists name it. */
   pen: string;
   /** Followed riders in the pen at the last entrants fetch (or the last search, when it was 0). */
   count: number;
-  /** Team riders among them. */
-  teamRiderIds: number[];
+  /**
+   * Their rider ids (team riders or not). Cursors written before 0.x hold the team's only, which
+   * the next entrants fetch of the pen completes.
+   */
+  riderIds: number[];
   /** Last time a search or an entrants fetch confirmed `count` (clock ms). */
   confirmedAt: number;
 }
@@ -35,7 +41,7 @@ export interface FeedFallback {
 
 /** The feed's state as persisted in the `follow` job's cursor (JSON). */
 export interface FeedCursor {
-  /** subgroupId → [eventId, pen, count, teamRiderIds, confirmedAt]. */
+  /** subgroupId → [eventId, pen, count, riderIds (the followed entrants), confirmedAt]. */
   pens: Record<string, [string, string, number, number[], number]>;
   followed: number[];
   unfollowed: number[];
@@ -213,7 +219,7 @@ export class FeedState {
 
   toCursor(): FeedCursor {
     const pens: FeedCursor['pens'] = {};
-    for (const [id, p] of this.pens) pens[id] = [p.eventId, p.pen, p.count, p.teamRiderIds, p.confirmedAt];
+    for (const [id, p] of this.pens) pens[id] = [p.eventId, p.pen, p.count, p.riderIds, p.confirmedAt];
     return {
       pens,
       followed: [...this.followed].sort((a, b) => a - b),
@@ -245,7 +251,7 @@ export class FeedState {
         const [eventId, pen, count, riders, confirmedAt] = v as unknown[];
         if (typeof eventId !== 'string' || typeof pen !== 'string' || !num(count) || !num(confirmedAt))
           continue;
-        this.pens.set(id, { eventId, pen, count, teamRiderIds: ids(riders), confirmedAt });
+        this.pens.set(id, { eventId, pen, count, riderIds: ids(riders), confirmedAt });
       }
     }
     for (const id of ids(c.followed)) this.followed.add(id);

@@ -12,7 +12,7 @@ import type { FeedState } from './feed-state.js';
 import { mayBeListed } from './may-be-listed.js';
 import { nearPollInterval } from './near-poll-interval.js';
 import { searchFeed } from './search-feed.js';
-import { teamPresence } from './team-presence.js';
+import { samePresence, teamPresence } from './team-presence.js';
 
 const HOUR = 3_600_000;
 
@@ -49,6 +49,12 @@ export function createFollowJob(feed: FeedState): Job {
   const seen = new Map<string, { event: SourceFeedEvent; at: number }>();
   /** Races the site list had not stored that the job asked the events job to list (id → start). */
   const asked = new Map<string, number>();
+  /**
+   * The team the job last applied signups for (null: not since this process loaded the state), and
+   * the races whose team presence must be applied again because the team changed since.
+   */
+  let appliedTeam: ReadonlySet<number> | null = null;
+  const recheck = new Set<string>();
   let far: FarPass | null = null;
 
   return {
@@ -61,6 +67,8 @@ export function createFollowJob(feed: FeedState): Job {
       moved.clear();
       seen.clear();
       asked.clear();
+      appliedTeam = null;
+      recheck.clear();
       far = null;
       await adoptListedRaces(storage, policy, jobStates ?? (await storage.getJobStates()), now);
     },
@@ -109,7 +117,7 @@ export function createFollowJob(feed: FeedState): Job {
       now,
       policy: ctx.policy,
       events: feed.events,
-      teamEvents: teamEventsOf(feed),
+      teamEvents: teamEventsOf(feed, team),
       share: learned ? (startsAt) => learned(startsAt, now) : null,
     });
     feed.nearIntervalMs = nearInterval;
@@ -130,7 +138,7 @@ export function createFollowJob(feed: FeedState): Job {
           });
           tokens -= pass.calls;
           searched = true;
-          observe(pass.events, ctx.clock.now(), changed);
+          observe(pass.events, ctx.clock.now(), changed, team);
           if (pass.coveredUntil >= nearEnd) {
             feed.nearAt = now;
             feed.nearCoveredUntil = pass.coveredUntil;
@@ -147,7 +155,7 @@ export function createFollowJob(feed: FeedState): Job {
             maxCalls: tokens,
           });
           searched = true;
-          observe(pass.events, ctx.clock.now(), changed);
+          observe(pass.events, ctx.clock.now(), changed, team);
           if (pass.coveredUntil >= horizonEnd) {
             feed.farAt = far.startedAt;
             feed.farCoveredUntil = horizonEnd;
@@ -188,18 +196,18 @@ export function createFollowJob(feed: FeedState): Job {
           fetched++;
           ctx.counters.records += answer.riders.length;
           ctx.counters.skipped += answer.skipped.length;
-          const teamIn = answer.riders.filter((r) => team.has(r.riderId)).map((r) => r.riderId);
-          for (const riderId of teamIn) feed.markFollowed(riderId);
-          // Malformed records may hide a team rider: then absence proves nothing, keep the ones known.
-          const previous = feed.pens.get(subgroupId)?.teamRiderIds ?? [];
-          const riders = answer.skipped.length > 0 ? [...new Set([...teamIn, ...previous])] : teamIn;
-          if (answer.riders.length === 0 && riders.length === 0) feed.pens.delete(subgroupId);
+          const entrants = answer.riders.map((r) => r.riderId);
+          for (const riderId of entrants) if (team.has(riderId)) feed.markFollowed(riderId);
+          // Malformed records may hide a rider: then absence proves nothing, keep the ones known.
+          const previous = feed.pens.get(subgroupId)?.riderIds ?? [];
+          const riders = answer.skipped.length > 0 ? [...new Set([...entrants, ...previous])] : entrants;
+          if (riders.length === 0) feed.pens.delete(subgroupId);
           else
             feed.pens.set(subgroupId, {
               eventId: pen.eventId,
               pen: pen.pen,
               count: answer.riders.length,
-              teamRiderIds: riders,
+              riderIds: riders,
               confirmedAt: ctx.clock.now(),
             });
           moved.delete(subgroupId);
@@ -210,7 +218,10 @@ export function createFollowJob(feed: FeedState): Job {
       }
     }
 
-    // 3. Each event whose pens are all known again: the team's presence, as a set.
+    // 3. Each event whose pens are all known again: the team's presence, as a set — and, when the
+    // team changed, each event whose followed entrants include a rider who joined or left it.
+    await teamChanged(ctx.storage, team);
+    for (const eventId of recheck) if (seen.has(eventId) && !feed.noSignal.has(eventId)) changed.add(eventId);
     for (const pen of moved.values()) changed.delete(pen.eventId);
     if (changed.size > 0) {
       const stored = await ctx.storage.listSignups({ eventIds: [...changed], activeOnly: true });
@@ -218,12 +229,10 @@ export function createFollowJob(feed: FeedState): Job {
       for (const eventId of [...changed].sort()) {
         const last = seen.get(eventId);
         if (!last) continue;
-        const present = teamPresence(
-          feed,
-          last.event,
-          stored.filter((row) => row.eventId === eventId),
-        );
-        await applyTeamSignups(ctx, eventId, present, at);
+        recheck.delete(eventId);
+        const storedActive = stored.filter((row) => row.eventId === eventId);
+        const present = teamPresence(feed, last.event, storedActive, team);
+        if (!samePresence(present, storedActive)) await applyTeamSignups(ctx, eventId, present, at);
       }
     }
 
@@ -238,6 +247,10 @@ export function createFollowJob(feed: FeedState): Job {
     feed.prune(ctx.clock.now() - HOUR);
     for (const [eventId, last] of seen) if (last.event.startsAt < now - HOUR) seen.delete(eventId);
     for (const [eventId, startsAt] of asked) if (startsAt < now - HOUR) asked.delete(eventId);
+    for (const eventId of recheck) {
+      const known = feed.events.get(eventId);
+      if (!known || known.startsAt <= ctx.clock.now()) recheck.delete(eventId);
+    }
 
     if (failure !== null) return failed(ctx, failure, now, cursor);
 
@@ -259,6 +272,40 @@ export function createFollowJob(feed: FeedState): Job {
       cursor: cursor(),
       message: summary(team, searched, fetched, nearInterval, p.nearPollMs),
     };
+  }
+
+  /**
+   * Marks for {@link recheck} the races whose team presence a change of the team moves: those whose
+   * followed entrants include a rider who joined or left, and those where a leaver has an active
+   * stored signup. The first run after a load cannot know what changed meanwhile, so it takes every
+   * race with followed entrants (applying them writes nothing where storage already agrees). Riders
+   * who joined and are in a followed pen are followed.
+   */
+  async function teamChanged(storage: StorageAdapter, team: ReadonlySet<number>): Promise<void> {
+    const before = appliedTeam;
+    appliedTeam = team;
+    if (before === null) {
+      for (const pen of feed.pens.values()) {
+        if (pen.riderIds.length > 0) recheck.add(pen.eventId);
+        for (const riderId of pen.riderIds) if (team.has(riderId)) feed.markFollowed(riderId);
+      }
+      return;
+    }
+    const left = [...before].filter((riderId) => !team.has(riderId));
+    const joinedOrLeft = new Set(left);
+    for (const riderId of team) if (!before.has(riderId)) joinedOrLeft.add(riderId);
+    if (joinedOrLeft.size === 0) return;
+    for (const pen of feed.pens.values()) {
+      for (const riderId of pen.riderIds) {
+        if (!joinedOrLeft.has(riderId)) continue;
+        recheck.add(pen.eventId);
+        if (team.has(riderId)) feed.markFollowed(riderId);
+      }
+    }
+    if (left.length > 0) {
+      for (const row of await storage.listSignups({ riderIds: left, activeOnly: true }))
+        if (feed.events.has(row.eventId)) recheck.add(row.eventId);
+    }
   }
 
   /**
@@ -291,7 +338,12 @@ export function createFollowJob(feed: FeedState): Job {
   }
 
   /** Compares a search answer's followee counts with the pens' known state. */
-  function observe(events: Map<string, SourceFeedEvent>, at: number, changed: Set<string>): void {
+  function observe(
+    events: Map<string, SourceFeedEvent>,
+    at: number,
+    changed: Set<string>,
+    team: ReadonlySet<number>,
+  ): void {
     for (const event of events.values()) {
       const known = feed.events.get(event.eventId);
       if (!known || known.removedAt !== null) {
@@ -327,7 +379,7 @@ export function createFollowJob(feed: FeedState): Job {
           moved.delete(subgroup.subgroupId);
           if (state) {
             feed.pens.delete(subgroup.subgroupId);
-            if (state.teamRiderIds.length > 0) changed.add(event.eventId);
+            if (state.riderIds.some((id) => team.has(id))) changed.add(event.eventId);
           }
           continue;
         }
@@ -360,7 +412,7 @@ export function createFollowJob(feed: FeedState): Job {
       const state = feed.pens.get(subgroup.subgroupId);
       const confirmedAt = state ? state.confirmedAt : last.at;
       if (confirmedAt <= e.at) return true;
-      if (state?.teamRiderIds.includes(e.riderId)) feed.markFollowed(e.riderId);
+      if (state?.riderIds.includes(e.riderId)) feed.markFollowed(e.riderId);
       else if (feed.markUnfollowed(e.riderId)) news.push(e.riderId);
       return false;
     });
@@ -460,8 +512,8 @@ function iso(t: number): string {
 }
 
 /** Events the feed saw team riders in (their withdrawals and teammates joining keep the near search at its pace). */
-function teamEventsOf(feed: FeedState): Set<string> {
+function teamEventsOf(feed: FeedState, team: ReadonlySet<number>): Set<string> {
   const out = new Set<string>();
-  for (const pen of feed.pens.values()) if (pen.teamRiderIds.length > 0) out.add(pen.eventId);
+  for (const pen of feed.pens.values()) if (pen.riderIds.some((id) => team.has(id))) out.add(pen.eventId);
   return out;
 }
