@@ -21,6 +21,8 @@ export function identifier(name: string, what: string): string {
  *   shared; a row is a team's when its rider is one of the team's members.
  * - `fleet_job_runs`: one row per job run (start and end by the database clock), for audits such as
  *   "no job ran twice at once".
+ * - `fleet_job_pulls`: jobs brought forward (a team's riders after its results landed): due at
+ *   `due_at` (the workers' clock), served by the first run of the job that starts at or after it.
  * - `fleet_grant_team_read(team_id, role)`: row-level security so a team's dashboard role reads only
  *   its team's rows (its members, their riders, history, signups and the results of races they rode)
  *   and the world's events.
@@ -61,14 +63,20 @@ create table if not exists ${s}.fleet_job_runs (
 );
 create index if not exists fleet_job_runs_key_idx on ${s}.fleet_job_runs (job_key, started_at);
 
+create table if not exists ${s}.fleet_job_pulls (
+  job_key text primary key,
+  due_at timestamptz not null
+);
+
 alter table ${s}.fleet_teams enable row level security;
 alter table ${s}.fleet_team_members enable row level security;
 alter table ${s}.fleet_job_runs enable row level security;
+alter table ${s}.fleet_job_pulls enable row level security;
 
 do $grants$
 begin
   if exists (select from pg_catalog.pg_roles where rolname = 'service_role') then
-    grant select, insert, update, delete on ${s}.fleet_teams, ${s}.fleet_team_members, ${s}.fleet_job_runs to service_role;
+    grant select, insert, update, delete on ${s}.fleet_teams, ${s}.fleet_team_members, ${s}.fleet_job_runs, ${s}.fleet_job_pulls to service_role;
     grant usage, select on all sequences in schema ${s} to service_role;
   end if;
 end

@@ -229,6 +229,8 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
   let teamList: FleetTeam[] = [];
   let teamsReadAt = Number.NEGATIVE_INFINITY;
   const engines = new Map<string, ScopeEngine>();
+  /** Results with team riders the world's results job stored in the run in progress. */
+  const landed: { at: number; riderIds: readonly number[] }[] = [];
 
   const viewOf = (scope: Scope) => scopedStorage({ base: storage, sql, schema, scope, track });
 
@@ -256,7 +258,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
         policy,
         jobs: (pull) => [
           free(createEventsJob({ onResultsQueued: (dueAt) => pull('results', dueAt) })),
-          free(createResultsJob({ onTeamResults: () => undefined })),
+          free(createResultsJob({ onTeamResults: (at, riderIds) => landed.push({ at, riderIds }) })),
         ],
         instanceId: workerId,
         maxWaitMs: 0,
@@ -295,6 +297,25 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     return made;
   };
 
+  /**
+   * Ratings move after races: the riders job of every team with a rider in results that landed is
+   * due `riders.afterResultsDelayMs` after them (as in the single-team engine). Persisted, so the
+   * worker that schedules next sends it; a later landing for the same team moves it later.
+   */
+  const pullRiders = async (landings: readonly { at: number; riderIds: readonly number[] }[]) => {
+    for (const { at, riderIds } of landings) {
+      await track(
+        sql.unsafe(
+          `insert into ${schema}.fleet_job_pulls (job_key, due_at)
+           select distinct 'team/' || m.team_id || '/riders', $2::timestamptz
+             from ${schema}.fleet_team_members m where m.rider_id = any($1::bigint[])
+           on conflict (job_key) do update set due_at = greatest(${schema}.fleet_job_pulls.due_at, excluded.due_at)`,
+          [riderIds.map(String), new Date(at + policy.riders.afterResultsDelayMs)] as never[],
+        ),
+      );
+    }
+  };
+
   const readTeams = async (now: number) => {
     if (now - teamsReadAt < reconcileMs) return;
     teamList = (await track(teams.list())).filter((t) => t.enabled);
@@ -311,6 +332,16 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
       const st = states.get(name);
       return st === undefined || st.nextDueAt === null || st.nextDueAt <= now;
     };
+    const pulled = new Set(
+      (
+        await track(
+          sql.unsafe<{ job_key: string }[]>(
+            `select job_key from ${schema}.fleet_job_pulls where due_at <= $1`,
+            [new Date(now)] as never[],
+          ),
+        )
+      ).map((row) => row.job_key),
+    );
     const wanted: FleetJobData[] = [];
     if (due('world/events')) wanted.push({ scope: 'world', job: 'events' });
     const resultJobs = await storage.listResultJobs();
@@ -319,7 +350,8 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     for (const team of teamList) {
       const prefix = scopePrefix({ kind: 'team', teamId: team.teamId });
       for (const job of ['team', 'riders'] as const) {
-        if (due(prefix + job)) wanted.push({ scope: 'team', teamId: team.teamId, job });
+        if (due(prefix + job) || pulled.has(prefix + job))
+          wanted.push({ scope: 'team', teamId: team.teamId, job });
       }
     }
     let sent = 0;
@@ -351,7 +383,15 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
       runRow = Number(rows[0]?.id);
       options.onJobStart?.(key);
       const scope = engineFor(job.data);
+      // This run serves the pulls due by its start.
+      await track(
+        sql.unsafe(`delete from ${schema}.fleet_job_pulls where job_key = $1 and due_at <= $2`, [
+          key,
+          new Date(clock.now()),
+        ] as never[]),
+      );
       const summaries = await track(scope.engine.runOnce(job.data.job, signal ? { signal } : undefined));
+      if (key === 'world/results' && landed.length > 0) await pullRiders(landed.splice(0));
       await track(
         sql.unsafe(
           `update ${schema}.fleet_job_runs set finished_at = clock_timestamp(), status = $2 where id = $1`,

@@ -96,10 +96,19 @@ describe('schema and teams', () => {
 });
 
 describe('a fleet in one process on a virtual clock', () => {
-  it('4 teams, 5 simulated hours: every team equals the truth; the world is fetched once; a team role reads only its rows', async () => {
+  it('4 teams, 5 simulated hours: every team equals the truth; the world is fetched once; riders refresh after their results; a team role reads only its rows', async () => {
     const schema = freshSchemaName();
     const bossSchema = `${schema}_boss`;
     await migrateFleet({ databaseUrl: pgUrl(), schema, bossSchema });
+    // Test-only: when each race's first result rows were stored (the workers' virtual time).
+    await admin.unsafe(`
+      create table ${schema}.test_result_log (event_id text primary key, at timestamptz);
+      create function ${schema}.test_result_trg() returns trigger language plpgsql as $$ begin
+        insert into ${schema}.test_result_log values (new.event_id, new.fetched_at) on conflict do nothing;
+        return new;
+      end $$;
+      create trigger test_result_log after insert on ${schema}.results
+        for each row execute function ${schema}.test_result_trg();`);
     const worldStart = Date.UTC(2026, 0, 1);
     const clock = createVirtualClock({ start: worldStart + 17 * HOUR, stallTimeoutMs: 0 });
     const sim = createSimulation({
@@ -160,6 +169,27 @@ describe('a fleet in one process on a virtual clock', () => {
       }
       const stats = sim.stats();
       console.log(JSON.stringify(stats.requests));
+      // Ratings move after races: each team's riders job ran 2–5 min after results with its riders
+      // landed (riders.afterResultsDelayMs is 2 min), not only on its hourly interval.
+      const landings = await admin.unsafe<{ team_id: string; at: Date }[]>(
+        `select distinct m.team_id, l.at from ${schema}.test_result_log l
+           join ${schema}.results r on r.event_id = l.event_id
+           join ${schema}.fleet_team_members m on m.rider_id = r.rider_id
+          where l.at < $1`,
+        [new Date(end - 10 * MIN)] as never[],
+      );
+      expect(landings.length).toBeGreaterThanOrEqual(4);
+      const runs = await admin.unsafe<{ job_key: string; at: Date }[]>(
+        `select job_key, virtual_started_at as at from ${schema}.fleet_job_runs where job_key like 'team/%/riders'`,
+      );
+      const late = landings.filter(
+        (l) =>
+          !runs.some((run) => {
+            const after = run.at.getTime() - l.at.getTime();
+            return run.job_key === `team/${l.team_id}/riders` && after >= 2 * MIN && after <= 5 * MIN;
+          }),
+      );
+      expect(late.map((l) => `${l.team_id}@${l.at.toISOString()}`)).toEqual([]);
       // Row-level security: a team's dashboard role reads its own rows only.
       await admin.unsafe(`drop role if exists ${schema}_r0; create role ${schema}_r0 nologin`);
       await admin.unsafe(`drop role if exists ${schema}_r1; create role ${schema}_r1 nologin`);

@@ -47,8 +47,13 @@ async function racesOf(ctx: RunContext, jobs: readonly ResultJob[]): Promise<Map
  * how long after it results appeared. Missing results are retried on the policy's schedule until
  * `giveUpAfterMs`; the first success queues one correction fetch (repeated a few times while its rows
  * come back malformed) and asks for an early riders run (ratings move after races).
+ *
+ * `onTeamResults(at, riderIds)` is called when results with team riders were stored (`riderIds`:
+ * the team riders in them), so the caller can bring the riders of those teams forward.
  */
-export function createResultsJob(options: { onTeamResults: (at: number) => void }): Job {
+export function createResultsJob(options: {
+  onTeamResults: (at: number, riderIds: readonly number[]) => void;
+}): Job {
   /** After the flat estimate (until a few routes were seen, and for results without times). */
   let afterEstimate = new PublicationDelay();
   /** After the race's finish by its results (with a learned race length). */
@@ -174,7 +179,7 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
               { eventId: job.eventId, teamRiders: result.teamRiderIds.length },
               'results stored',
             );
-            if (result.teamRiderIds.length > 0) options.onTeamResults(at);
+            if (result.teamRiderIds.length > 0) options.onTeamResults(at, result.teamRiderIds);
           } else if (!result.complete && job.attempts < INCOMPLETE_CORRECTION_RETRIES) {
             // Rows were malformed (upstream drift or a bad answer): this is not the final set yet.
             toPut.push({ ...job, attempts: job.attempts + 1, dueAt: at + retryWait(job.attempts) });
@@ -184,7 +189,7 @@ export function createResultsJob(options: { onTeamResults: (at: number) => void 
               result.delta.updated + result.delta.added + result.delta.removed > 0 &&
               result.teamRiderIds.length > 0
             ) {
-              options.onTeamResults(at);
+              options.onTeamResults(at, result.teamRiderIds);
             }
           }
         } catch (error) {
