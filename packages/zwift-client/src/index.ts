@@ -134,6 +134,7 @@ export {
 export { type RawZwiftTokenResponse, zwiftTokenResponseSchema } from './schemas/zwift-token.ts';
 // Normalised records and method results
 export type {
+  ClubMembersPage,
   ClubMembersResult,
   EventResults,
   EventSignups,

@@ -209,6 +209,15 @@ export interface ClubMembersResult {
   skipped: SkippedRecord[];
 }
 
+/** `clubs.membersPage` result: one page of a club's members. */
+export interface ClubMembersPage extends ClubMembersResult {
+  /**
+   * Where the next page starts (the `after` to pass on), or null when this page was the last (it
+   * was not full).
+   */
+  next: number | null;
+}
+
 /** `results.forEvent` result. */
 export interface EventResults {
   eventId: string;

@@ -230,6 +230,29 @@ describe('public API: request shape', () => {
     expect(result.riders.map((x) => x.riderId)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
+  it('clubs.membersPage: one page per call, one clubs token each; next is the last riderId of a full page, null after a short one', async () => {
+    const { client, calls } = env({ clubPageSize: 3 });
+    const r = (riderId: number) => ({ riderId, name: `Rider ${riderId}` });
+    const scope = nock(BASE)
+      .get('/api/public/clubs/20650')
+      .reply(200, { clubId: 20650, name: 'Tea &amp; Scone', riders: [r(2), r(1), r(3)] })
+      .get('/api/public/clubs/20650/3')
+      .reply(200, { clubId: 20650, name: 'Tea &amp; Scone', riders: [r(3), r(4)] });
+    const first = await client.clubs.membersPage(20650, null);
+    expect(first).toMatchObject({ clubId: 20650, name: 'Tea & Scone', next: 3, skipped: [] });
+    expect(first.riders.map((x) => x.riderId)).toEqual([2, 1, 3]);
+    // The standard tier's bucket (1 an hour) is spent: the next page is refused before anything is sent.
+    await expect(client.clubs.membersPage(20650, first.next, { maxWaitMs: 0 })).rejects.toMatchObject({
+      kind: 'rate_limited',
+    });
+    expect(calls()).toBe(1);
+    const second = await client.clubs.membersPage(20650, first.next, { maxWaitMs: Number.POSITIVE_INFINITY });
+    expect(second.next).toBeNull();
+    expect(second.riders.map((x) => x.riderId)).toEqual([3, 4]);
+    expect(scope.isDone()).toBe(true);
+    await expect(client.clubs.membersPage(20650, -1)).rejects.toMatchObject({ kind: 'config' });
+  });
+
   it('clubs.members: a page that makes no progress ends paging', async () => {
     const { client, calls } = env({ clubPageSize: 2, tier: 'premium' });
     nock(BASE)

@@ -1,20 +1,44 @@
 import type { Job, JobOutcome, RunContext } from '../engine/job.js';
-import { syncTeam, type TeamConfig } from '../operations/sync-team.js';
+import { type ClubPaging, syncTeam, type TeamConfig } from '../operations/sync-team.js';
+
+function readPaging(cursor: Record<string, unknown> | null): ClubPaging | null {
+  const p = cursor?.['paging'] as Partial<ClubPaging> | null | undefined;
+  if (!p || typeof p.after !== 'number' || !Array.isArray(p.riderIds)) return null;
+  return {
+    after: p.after,
+    riderIds: p.riderIds.filter((id): id is number => typeof id === 'number' && Number.isFinite(id)),
+    skipped: typeof p.skipped === 'number' ? p.skipped : 0,
+  };
+}
 
 /**
  * Keeps team membership current: a static list once per start, a club every `clubIntervalMs`.
- * New members pull the riders job forward.
+ * A club read page by page goes on as soon as its bucket allows (the pages so far are kept in the
+ * job's cursor). New members pull the riders job forward.
  */
 export function createTeamJob(team: TeamConfig, options: { onMembersAdded: (at: number) => void }): Job {
+  let paging: ClubPaging | null = null;
   return {
     name: 'team',
+    async load({ cursor }) {
+      paging = readPaging(cursor);
+    },
     async run(ctx: RunContext): Promise<JobOutcome> {
       const now = ctx.clock.now();
-      const delta = await syncTeam(ctx, team);
-      if (delta.added.length > 0 && team.clubId === undefined) options.onMembersAdded(now);
+      const result = await syncTeam(ctx, team, paging);
+      paging = result.paging;
+      if (result.added.length > 0 && team.clubId === undefined) options.onMembersAdded(now);
+      if (paging) {
+        return {
+          status: 'ok',
+          nextDueAt: Math.max(result.waitUntil ?? now, now + 1000),
+          cursor: { paging: { ...paging } },
+          message: `club members: ${paging.riderIds.length} read, the next page when the clubs bucket allows`,
+        };
+      }
       const nextDueAt =
         team.clubId === undefined ? Number.POSITIVE_INFINITY : now + ctx.policy.team.clubIntervalMs;
-      return { status: 'ok', nextDueAt };
+      return { status: 'ok', nextDueAt, cursor: null };
     },
   };
 }

@@ -165,6 +165,16 @@ export interface SyncSource {
       clubId: number,
       options?: SourceCallOptions,
     ): Promise<{ riders: SourceRider[]; skipped: readonly unknown[] }>;
+    /**
+     * One page of the members (`after`: null for the first, else the `next` of the page before;
+     * `next` null on the last). When present, the team job pages a club across runs as its bucket
+     * allows (a club of more than one page needs more tokens than a small bucket holds at once).
+     */
+    membersPage?(
+      clubId: number,
+      after: number | null,
+      options?: SourceCallOptions,
+    ): Promise<{ riders: SourceRider[]; skipped: readonly unknown[]; next: number | null }>;
   };
   events: {
     upcoming(options?: SourceCallOptions): Promise<{ events: SourceEvent[]; skipped: readonly unknown[] }>;

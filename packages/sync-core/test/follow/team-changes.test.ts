@@ -112,6 +112,10 @@ describe('the follower feed when the team changes', () => {
               const answer = await clubs.members(clubId, options);
               return { ...answer, riders: answer.riders.filter((r) => !outOfClub(r.riderId)) };
             },
+            membersPage: async (clubId, after, options) => {
+              const page = await clubs.membersPage(clubId, after, options);
+              return { ...page, riders: page.riders.filter((r) => !outOfClub(r.riderId)) };
+            },
           },
         },
         storage,

@@ -118,7 +118,10 @@ describe('a source answer with records skipped as malformed', () => {
   });
 });
 
-describe('a club member list with a record skipped as malformed', () => {
+describe.each([
+  ['a club member list', false],
+  ['a club member page (clubs.membersPage)', true],
+])('%s with a record skipped as malformed', (_name, paged) => {
   it('adds the members it lists and removes none; a complete list removes those who left', async () => {
     const { source } = fakeSource();
     let answer: { riders: SourceRider[]; skipped: unknown[] } = {
@@ -128,7 +131,15 @@ describe('a club member list with a record skipped as malformed', () => {
     const storage = createMemoryStorage();
     const clock = manualClock();
     const engine = createSyncEngine({
-      source: { ...source, clubs: { members: async () => answer } },
+      source: {
+        ...source,
+        clubs: paged
+          ? {
+              members: async () => Promise.reject(new Error('the paged source is read by page')),
+              membersPage: async () => ({ ...answer, next: null }),
+            }
+          : { members: async () => answer },
+      },
       storage,
       team: { clubId: 77 },
       clock,
