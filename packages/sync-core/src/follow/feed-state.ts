@@ -12,7 +12,7 @@ export interface PenState {
   /** Followed riders in the pen at the last entrants fetch (or the last search, when it was 0). */
   count: number;
   /**
-   * Their rider ids (team riders or not). Cursors written before 0.x hold the team's only, which
+   * Their rider ids (team riders or not). Cursors written by earlier versions hold the team's only, which
    * the next entrants fetch of the pen completes.
    */
   riderIds: number[];

@@ -221,7 +221,13 @@ export function createFollowJob(feed: FeedState): Job {
     // 3. Each event whose pens are all known again: the team's presence, as a set — and, when the
     // team changed, each event whose followed entrants include a rider who joined or left it.
     await teamChanged(ctx.storage, team);
-    for (const eventId of recheck) if (seen.has(eventId) && !feed.noSignal.has(eventId)) changed.add(eventId);
+    /** Events applied again only because the team changed: written only where storage disagrees. */
+    const onlyRecheck = new Set<string>();
+    for (const eventId of recheck) {
+      if (!seen.has(eventId) || feed.noSignal.has(eventId) || changed.has(eventId)) continue;
+      changed.add(eventId);
+      onlyRecheck.add(eventId);
+    }
     for (const pen of moved.values()) changed.delete(pen.eventId);
     if (changed.size > 0) {
       const stored = await ctx.storage.listSignups({ eventIds: [...changed], activeOnly: true });
@@ -232,7 +238,8 @@ export function createFollowJob(feed: FeedState): Job {
         recheck.delete(eventId);
         const storedActive = stored.filter((row) => row.eventId === eventId);
         const present = teamPresence(feed, last.event, storedActive, team);
-        if (!samePresence(present, storedActive)) await applyTeamSignups(ctx, eventId, present, at);
+        if (onlyRecheck.has(eventId) && samePresence(present, storedActive)) continue;
+        await applyTeamSignups(ctx, eventId, present, at);
       }
     }
 
