@@ -1,8 +1,9 @@
 /**
  * `@racesync/fleet`: many teams on one PostgreSQL job queue (pg-boss). The world's jobs (event feed,
  * signup lists, results) run once for the whole fleet and are applied to every team with a rider in
- * them; each team's roster and riders run per team with its own API key. Teams are rows of a table,
- * added and removed while workers run; any number of workers share the work and the rate limits.
+ * them; each team's roster runs per team with its own API key, and the riders per key (every team
+ * whose key comes from one environment variable). Teams are rows of a table, added and removed while
+ * workers run; any number of workers share the work and the rate limits.
  *
  * @packageDocumentation
  */

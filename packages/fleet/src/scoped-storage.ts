@@ -16,20 +16,29 @@ export type Track = <T>(promise: Promise<T>) => Promise<T>;
 
 const identity: Track = (p) => p;
 
-/** Which part of the fleet a storage view serves: the world's jobs, or one team's. */
-export type Scope = { kind: 'world' } | { kind: 'team'; teamId: string };
+/**
+ * Which part of the fleet a storage view serves: the world's jobs, one team's, or the riders of
+ * every team whose key is read from one environment variable (`keyEnv`).
+ */
+export type Scope = { kind: 'world' } | { kind: 'team'; teamId: string } | { kind: 'key'; keyEnv: string };
 
 /** The prefix of a scope's job names, job states, sync-log entries and lease names. */
 export const scopePrefix = (scope: Scope): string =>
-  scope.kind === 'world' ? 'world/' : `team/${scope.teamId}/`;
+  scope.kind === 'world'
+    ? 'world/'
+    : scope.kind === 'team'
+      ? `team/${scope.teamId}/`
+      : `key/${scope.keyEnv}/`;
 
 /**
  * A per-scope view of the shared PostgreSQL storage, so that sync-core's jobs run unchanged on a
  * fleet: the world's rows (events, signup lists, results, riders) are the storage's own; the team
  * dimension is `fleet_team_members`. A team's view sees its members (and only their signups); the
  * world's view sees the union of every enabled team's members, so one signup list or result set
- * fetched for the world is applied for every team with a rider in it. Job states, sync-log entries
- * and leases are named per scope (`world/events`, `team/<id>/riders`).
+ * fetched for the world is applied for every team with a rider in it. A key's view has the members of
+ * every enabled team whose key comes from that environment variable, so their riders are refreshed
+ * in as few bulk calls as 1000 riders a call allow. Job states, sync-log entries and leases are named
+ * per scope (`world/events`, `team/<id>/team`, `key/<env>/riders`).
  */
 export function scopedStorage(options: {
   base: StorageAdapter;
@@ -60,7 +69,8 @@ export function scopedStorage(options: {
     const rows = await q<{ rider_id: string; added_at: Date; source: TeamMember['source'] }[]>(
       `select distinct on (m.rider_id) m.rider_id::text, m.added_at, m.source
        from ${s}.fleet_team_members m join ${s}.fleet_teams t on t.team_id = m.team_id
-       where t.enabled order by m.rider_id, m.added_at`,
+       where t.enabled and ($1::text is null or t.api_key_env = $1) order by m.rider_id, m.added_at`,
+      [scope.kind === 'key' ? scope.keyEnv : null],
     );
     return rows.map((r) => ({
       riderId: Number(r.rider_id),
@@ -78,7 +88,8 @@ export function scopedStorage(options: {
   const view: StorageAdapter = {
     getTeam,
     async replaceTeam(source, riderIds, at) {
-      if (scope.kind !== 'team') throw new FleetError('config', 'the world scope has no roster of its own');
+      if (scope.kind !== 'team')
+        throw new FleetError('config', `the ${scope.kind} scope has no roster of its own`);
       const ids = [...new Set(riderIds)].map(String);
       const rows = await track(
         sql.begin(async (tx) => {

@@ -36,10 +36,15 @@ import { type FleetTeam, fleetTeams } from './teams.js';
 /** The pg-boss queue every fleet job goes through. */
 export const FLEET_QUEUE = 'racesync-fleet';
 
-/** The payload of a fleet job: which scope, which of sync-core's jobs. */
+/**
+ * The payload of a fleet job: which scope, which of sync-core's jobs. The world runs `events` and
+ * `results`, a team `team` (its roster), a key (`keyEnv`: the environment variable teams read their
+ * API key from) `riders` for all the teams with that key.
+ */
 export interface FleetJobData {
-  scope: 'world' | 'team';
+  scope: 'world' | 'team' | 'key';
   teamId?: string;
+  keyEnv?: string;
   job: 'events' | 'results' | 'team' | 'riders';
 }
 
@@ -126,7 +131,7 @@ export interface FleetWorkerOptions {
    */
   track?: Track;
   /**
-   * Called when this worker starts a job (its key, e.g. `world/events`, `team/t1/riders`).
+   * Called when this worker starts a job (its key, e.g. `world/events`, `team/t1/team`, `key/ZR_KEY_T1/riders`).
    * @default none
    */
   onJobStart?: (jobKey: string) => void;
@@ -231,8 +236,17 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
   const engines = new Map<string, ScopeEngine>();
   /** Results with team riders the world's results job stored in the run in progress. */
   const landed: { at: number; riderIds: readonly number[] }[] = [];
+  /** Keys whose teams gained members (from a configured list) in the run in progress. */
+  const joined: { keyEnv: string; at: number }[] = [];
 
   const viewOf = (scope: Scope) => scopedStorage({ base: storage, sql, schema, scope, track });
+
+  /** A job without its `needs`: the scope has no team job of its own (the teams' fill the roster). */
+  const free = (job: Job): Job => ({
+    name: job.name,
+    ...(job.load ? { load: (ctx) => job.load!(ctx) } : {}),
+    run: (ctx) => job.run(ctx),
+  });
 
   const engineFor = (data: FleetJobData): ScopeEngine => {
     if (data.scope === 'world') {
@@ -245,11 +259,6 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
       if (known && known.signature === signature) return known;
       const view = viewOf({ kind: 'world' });
       // The world's jobs need no team job of their own: the teams' team jobs fill the roster.
-      const free = (job: Job): Job => ({
-        name: job.name,
-        ...(job.load ? { load: (ctx) => job.load!(ctx) } : {}),
-        run: (ctx) => job.run(ctx),
-      });
       const engine = createJobEngine({
         source: clientFor(ref, tier),
         storage: view,
@@ -268,6 +277,34 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
       engines.set('world', made);
       return made;
     }
+    if (data.scope === 'key') {
+      const keyEnv = data.keyEnv ?? '';
+      const sharing = teamList.filter((t) => t.apiKeyEnv === keyEnv);
+      if (sharing.length === 0)
+        throw new FleetError('not_found', `no enabled team reads its key from ${keyEnv}`);
+      // One key has one tier: premium only when every team with it says so.
+      const tier = sharing.every((t) => t.tier === 'premium') ? 'premium' : 'standard';
+      const signature = `key|${keyEnv}|${tier}`;
+      const key = `key/${keyEnv}`;
+      const known = engines.get(key);
+      if (known && known.signature === signature) return known;
+      const view = viewOf({ kind: 'key', keyEnv });
+      const engine = createJobEngine({
+        source: clientFor(keyEnv, tier),
+        storage: view,
+        clock,
+        logger,
+        policy,
+        // The teams' team jobs fill the roster the riders job reads.
+        jobs: () => [free(createRidersJob())],
+        instanceId: workerId,
+        maxWaitMs: 0,
+        useLeases: true,
+      });
+      const made = { engine, storage: view, signature };
+      engines.set(key, made);
+      return made;
+    }
     const team = teamList.find((t) => t.teamId === data.teamId);
     if (!team) throw new FleetError('not_found', `no team ${data.teamId}`);
     const signature = JSON.stringify(team);
@@ -281,12 +318,11 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
       clock,
       logger,
       policy,
-      jobs: (pull) => [
+      jobs: () => [
         createTeamJob(
           { ...(team.clubId !== null ? { clubId: team.clubId } : {}), riderIds: team.riderIds },
-          { onMembersAdded: (at) => pull('riders', at) },
+          { onMembersAdded: (at) => joined.push({ keyEnv: team.apiKeyEnv, at }) },
         ),
-        createRidersJob(),
       ],
       instanceId: workerId,
       maxWaitMs: 0,
@@ -297,22 +333,32 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     return made;
   };
 
+  /** Brings `jobKeys` forward to `at` (persisted: whichever worker schedules next sends them). */
+  const pull = async (jobKeys: string, params: unknown[]) =>
+    track(
+      sql.unsafe(
+        `insert into ${schema}.fleet_job_pulls (job_key, due_at) ${jobKeys}
+         on conflict (job_key) do update set due_at = greatest(${schema}.fleet_job_pulls.due_at, excluded.due_at)`,
+        params as never[],
+      ),
+    );
+
   /**
-   * Ratings move after races: the riders job of every team with a rider in results that landed is
-   * due `riders.afterResultsDelayMs` after them (as in the single-team engine). Persisted, so the
-   * worker that schedules next sends it; a later landing for the same team moves it later.
+   * Ratings move after races: the riders job of every key with a team rider in results that landed
+   * is due `riders.afterResultsDelayMs` after them (as in the single-team engine); a later landing
+   * moves it later. New members of a configured list pull their key's riders job to now.
    */
-  const pullRiders = async (landings: readonly { at: number; riderIds: readonly number[] }[]) => {
-    for (const { at, riderIds } of landings) {
-      await track(
-        sql.unsafe(
-          `insert into ${schema}.fleet_job_pulls (job_key, due_at)
-           select distinct 'team/' || m.team_id || '/riders', $2::timestamptz
-             from ${schema}.fleet_team_members m where m.rider_id = any($1::bigint[])
-           on conflict (job_key) do update set due_at = greatest(${schema}.fleet_job_pulls.due_at, excluded.due_at)`,
-          [riderIds.map(String), new Date(at + policy.riders.afterResultsDelayMs)] as never[],
-        ),
+  const pullRiders = async () => {
+    for (const { at, riderIds } of landed.splice(0)) {
+      await pull(
+        `select distinct 'key/' || t.api_key_env || '/riders', $2::timestamptz
+           from ${schema}.fleet_team_members m join ${schema}.fleet_teams t on t.team_id = m.team_id
+          where t.enabled and m.rider_id = any($1::bigint[])`,
+        [riderIds.map(String), new Date(at + policy.riders.afterResultsDelayMs)],
       );
+    }
+    for (const { keyEnv, at } of joined.splice(0)) {
+      await pull(`values ($1, $2::timestamptz)`, [`key/${keyEnv}/riders`, new Date(at)]);
     }
   };
 
@@ -320,7 +366,11 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     if (now - teamsReadAt < reconcileMs) return;
     teamList = (await track(teams.list())).filter((t) => t.enabled);
     teamsReadAt = now;
-    const live = new Set(['world', ...teamList.map((t) => `team/${t.teamId}`)]);
+    const live = new Set([
+      'world',
+      ...teamList.map((t) => `team/${t.teamId}`),
+      ...teamList.map((t) => `key/${t.apiKeyEnv}`),
+    ]);
     for (const key of engines.keys()) if (!live.has(key)) engines.delete(key);
   };
 
@@ -348,11 +398,13 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     if (due('world/results') || resultJobs.some((j) => j.dueAt <= now))
       wanted.push({ scope: 'world', job: 'results' });
     for (const team of teamList) {
-      const prefix = scopePrefix({ kind: 'team', teamId: team.teamId });
-      for (const job of ['team', 'riders'] as const) {
-        if (due(prefix + job) || pulled.has(prefix + job))
-          wanted.push({ scope: 'team', teamId: team.teamId, job });
-      }
+      if (due(`${scopePrefix({ kind: 'team', teamId: team.teamId })}team`))
+        wanted.push({ scope: 'team', teamId: team.teamId, job: 'team' });
+    }
+    // One riders job per key: the teams that share a key share its bulk calls (1000 riders each).
+    for (const keyEnv of new Set(teamList.map((t) => t.apiKeyEnv))) {
+      const name = `${scopePrefix({ kind: 'key', keyEnv })}riders`;
+      if (due(name) || pulled.has(name)) wanted.push({ scope: 'key', keyEnv, job: 'riders' });
     }
     let sent = 0;
     for (const data of wanted) {
@@ -363,7 +415,11 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
   };
 
   const keyOf = (data: FleetJobData) =>
-    data.scope === 'world' ? `world/${data.job}` : `team/${data.teamId}/${data.job}`;
+    data.scope === 'world'
+      ? `world/${data.job}`
+      : data.scope === 'team'
+        ? `team/${data.teamId}/${data.job}`
+        : `key/${data.keyEnv}/${data.job}`;
 
   const runJob = async (job: { id: string; data: FleetJobData }, signal: AbortSignal | undefined) => {
     const key = keyOf(job.data);
@@ -391,7 +447,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
         ] as never[]),
       );
       const summaries = await track(scope.engine.runOnce(job.data.job, signal ? { signal } : undefined));
-      if (key === 'world/results' && landed.length > 0) await pullRiders(landed.splice(0));
+      if (landed.length > 0 || joined.length > 0) await pullRiders();
       await track(
         sql.unsafe(
           `update ${schema}.fleet_job_runs set finished_at = clock_timestamp(), status = $2 where id = $1`,

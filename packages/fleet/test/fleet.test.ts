@@ -169,27 +169,28 @@ describe('a fleet in one process on a virtual clock', () => {
       }
       const stats = sim.stats();
       console.log(JSON.stringify(stats.requests));
-      // Ratings move after races: each team's riders job ran 2–5 min after results with its riders
-      // landed (riders.afterResultsDelayMs is 2 min), not only on its hourly interval.
-      const landings = await admin.unsafe<{ team_id: string; at: Date }[]>(
-        `select distinct m.team_id, l.at from ${schema}.test_result_log l
+      // Ratings move after races: each team's riders (the riders job of its key) were fetched 2–5 min
+      // after results with its riders landed (riders.afterResultsDelayMs is 2 min), not only hourly.
+      const landings = await admin.unsafe<{ key_env: string; at: Date }[]>(
+        `select distinct t.api_key_env as key_env, l.at from ${schema}.test_result_log l
            join ${schema}.results r on r.event_id = l.event_id
            join ${schema}.fleet_team_members m on m.rider_id = r.rider_id
+           join ${schema}.fleet_teams t on t.team_id = m.team_id
           where l.at < $1`,
         [new Date(end - 10 * MIN)] as never[],
       );
       expect(landings.length).toBeGreaterThanOrEqual(4);
       const runs = await admin.unsafe<{ job_key: string; at: Date }[]>(
-        `select job_key, virtual_started_at as at from ${schema}.fleet_job_runs where job_key like 'team/%/riders'`,
+        `select job_key, virtual_started_at as at from ${schema}.fleet_job_runs where job_key like 'key/%/riders'`,
       );
       const late = landings.filter(
         (l) =>
           !runs.some((run) => {
             const after = run.at.getTime() - l.at.getTime();
-            return run.job_key === `team/${l.team_id}/riders` && after >= 2 * MIN && after <= 5 * MIN;
+            return run.job_key === `key/${l.key_env}/riders` && after >= 2 * MIN && after <= 5 * MIN;
           }),
       );
-      expect(late.map((l) => `${l.team_id}@${l.at.toISOString()}`)).toEqual([]);
+      expect(late.map((l) => `${l.key_env}@${l.at.toISOString()}`)).toEqual([]);
       // Row-level security: a team's dashboard role reads its own rows only.
       await admin.unsafe(`drop role if exists ${schema}_r0; create role ${schema}_r0 nologin`);
       await admin.unsafe(`drop role if exists ${schema}_r1; create role ${schema}_r1 nologin`);
@@ -222,6 +223,88 @@ describe('a fleet in one process on a virtual clock', () => {
           (e: Error) => e,
         );
         expect(teams).toBeInstanceOf(Error); // no grant on the teams table
+      }
+      await base.close();
+    } finally {
+      await sim.close();
+    }
+  }, 300_000);
+
+  it('6 teams on one key: one riders job for the key refreshes every team hourly in one bulk call (6 jobs of their own would need more calls than the key’s 4 an hour)', async () => {
+    const schema = freshSchemaName();
+    const bossSchema = `${schema}_boss`;
+    await migrateFleet({ databaseUrl: pgUrl(), schema, bossSchema });
+    const worldStart = Date.UTC(2026, 0, 1);
+    const clock = createVirtualClock({ start: worldStart + 17 * HOUR, stallTimeoutMs: 0 });
+    const sim = createSimulation({
+      seed: 11,
+      start: worldStart,
+      teams: teamSizes(6, { seed: 11 }),
+      days: 2,
+      clock,
+    });
+    const urls = await sim.listen();
+    const teams = fleetTeams(admin, schema);
+    // Every team reads its key from SHARED: one standard key, one riders-bulk bucket (1 per 15 min).
+    // Rosters as rider lists: a club roster takes a clubs token per team (1 an hour on this key).
+    for (const t of urls.teams)
+      await teams.add({ teamId: `team${t.teamId}`, riderIds: [...t.riderIds], apiKeyEnv: 'SHARED' });
+    const riders = urls.teams.reduce((n, t) => n + t.riderIds.length, 0);
+    expect(riders).toBeLessThan(1000);
+    const worker = createFleetWorker({
+      databaseUrl: pgUrl(),
+      schema,
+      bossSchema,
+      clock,
+      track: (p) => clock.track(p),
+      resolveApiKey: (ref) => (ref === 'SHARED' ? urls.teams[0]?.apiKey : undefined),
+      client: {
+        baseUrl: urls.baseUrl,
+        siteBaseUrl: urls.siteBaseUrl,
+        zwiftBaseUrl: urls.zwiftBaseUrl,
+        fetch: sim.fetch,
+      },
+      workerId: 'solo',
+    });
+    const start = clock.now();
+    const end = start + 3 * HOUR;
+    try {
+      await worker.start();
+      await clock.runUntil(end);
+      await worker.stop();
+      expect(sim.stats().violations).toEqual({ total: 0, byBucket: {} });
+      // Every team's riders were fetched within the last interval (60 min) at the end.
+      const stale = await admin.unsafe<{ team_id: string; oldest: Date }[]>(
+        `select m.team_id, min(r.fetched_at) as oldest from ${schema}.fleet_team_members m
+           join ${schema}.riders r on r.rider_id = m.rider_id group by m.team_id
+         having min(r.fetched_at) < $1`,
+        [new Date(end - 61 * MIN)] as never[],
+      );
+      expect(stale.map((row) => `${row.team_id} ${row.oldest.toISOString()}`)).toEqual([]);
+      const runs = await admin.unsafe<{ job_key: string }[]>(
+        `select distinct job_key from ${schema}.fleet_job_runs where job_key like '%/riders'`,
+      );
+      expect(runs.map((r) => r.job_key)).toEqual(['key/SHARED/riders']);
+      // One bulk call per refresh (fewer than 1000 riders), within the bucket: at most 13 in 3 h.
+      expect(sim.stats().requests.byEndpoint['riders-bulk'] ?? 0).toBeLessThanOrEqual(13);
+      const base = createPostgresStorage({
+        transport: createPostgresTransport({ connectionString: pgUrl(), max: 2 }),
+        schema,
+      });
+      for (const t of urls.teams) {
+        const comparison = await compareWithTruth({
+          storage: scopedStorage({
+            base,
+            sql: admin,
+            schema,
+            scope: { kind: 'team', teamId: `team${t.teamId}` },
+          }),
+          truthAt: (at) => truthOfTeam(sim.truthAt(at), t.teamId),
+          from: start,
+          end,
+          slackMs: 0,
+        });
+        expect(comparison.examples, `team ${t.teamId}`).toEqual([]);
       }
       await base.close();
     } finally {
