@@ -108,13 +108,13 @@ interface Proc {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
 const procs: Proc[] = [];
-const spawnWorker = (workerId: string, reportJobs: boolean): Proc => {
+const spawnWorker = (workerId: string, reportJobs: boolean, start = clock.now()): Proc => {
   const config: WorkerConfig = {
     url: cluster.url,
     schema,
     bossSchema,
     workerId,
-    start: clock.now(),
+    start,
     until: end,
     keys,
     baseUrl: urls.baseUrl,
@@ -149,7 +149,7 @@ let kill: { victim: Proc; job: string; at: number; recovered: boolean } | null =
 let recoveryMs = 0;
 const lockstep = createLockstep({
   clock,
-  beforeStep: async () => {
+  beforeStep: async (to) => {
     if (!kill || kill.recovered) return;
     await kill.victim.exited;
     const t0 = Date.now();
@@ -163,7 +163,8 @@ const lockstep = createLockstep({
     }
     recoveryMs = Date.now() - t0;
     kill.recovered = true;
-    spawnWorker('w1-restarted', false);
+    // Joins at this step: its clock starts where the simulator's is about to be.
+    spawnWorker('w1-restarted', false, to);
   },
 });
 const onVictim = (m: Record<string, unknown>) => {

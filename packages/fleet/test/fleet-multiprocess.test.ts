@@ -129,7 +129,7 @@ describe('fleet: 3 worker processes, 12 teams, one SIGKILL', () => {
     const workers: Worker[] = [];
     const lockstep = createLockstep({
       clock,
-      beforeStep: async () => {
+      beforeStep: async (to) => {
         const kill = killed.info;
         if (!kill || kill.recovered) return;
         // Every live worker is idle: a job still active in the queue is the dead worker's. Virtual
@@ -143,7 +143,10 @@ describe('fleet: 3 worker processes, 12 teams, one SIGKILL', () => {
           return rows[0]!.n === 0;
         }, 'the killed worker’s job is still active');
         kill.recovered = true;
-        workers.push(spawnWorker({ ...base('w1-restarted', false), start: clock.now() }, lockstep));
+        // It joins at this step: its clock starts at `to`, where the simulator's is about to be. (At
+        // the previous step's time, its first run would take tokens earlier than the simulator
+        // sees its requests, and a token taken a window later would then be a violation.)
+        workers.push(spawnWorker({ ...base('w1-restarted', false), start: to }, lockstep));
       },
     });
     const onVictimMessage = (m: ChildMessage) => {
