@@ -248,34 +248,44 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     run: (ctx) => job.run(ctx),
   });
 
+  /** The engine of one scope (`key` in `engines`), made again when its signature changed. */
+  const engineOf = (
+    key: string,
+    signature: string,
+    scope: Scope,
+    client: { ref: string; tier: 'standard' | 'premium' },
+    jobs: Parameters<typeof createJobEngine>[0]['jobs'],
+  ): ScopeEngine => {
+    const known = engines.get(key);
+    if (known && known.signature === signature) return known;
+    const view = viewOf(scope);
+    const engine = createJobEngine({
+      source: clientFor(client.ref, client.tier),
+      storage: view,
+      clock,
+      logger,
+      policy,
+      jobs,
+      instanceId: workerId,
+      maxWaitMs: 0,
+      useLeases: true,
+    });
+    const made = { engine, storage: view, signature };
+    engines.set(key, made);
+    return made;
+  };
+
   const engineFor = (data: FleetJobData): ScopeEngine => {
     if (data.scope === 'world') {
       const worldTeam = teamList.find((t) => t.enabled);
       const ref = options.worldApiKeyEnv ?? worldTeam?.apiKeyEnv;
       if (!ref) throw new FleetError('config', 'no enabled team and no worldApiKeyEnv: nothing to sync');
       const tier = options.worldApiKeyEnv ? 'standard' : (worldTeam?.tier ?? 'standard');
-      const signature = `world|${ref}|${tier}`;
-      const known = engines.get('world');
-      if (known && known.signature === signature) return known;
-      const view = viewOf({ kind: 'world' });
       // The world's jobs need no team job of their own: the teams' team jobs fill the roster.
-      const engine = createJobEngine({
-        source: clientFor(ref, tier),
-        storage: view,
-        clock,
-        logger,
-        policy,
-        jobs: (pull) => [
-          free(createEventsJob({ onResultsQueued: (dueAt) => pull('results', dueAt) })),
-          free(createResultsJob({ onTeamResults: (at, riderIds) => landed.push({ at, riderIds }) })),
-        ],
-        instanceId: workerId,
-        maxWaitMs: 0,
-        useLeases: true,
-      });
-      const made = { engine, storage: view, signature };
-      engines.set('world', made);
-      return made;
+      return engineOf('world', `world|${ref}|${tier}`, { kind: 'world' }, { ref, tier }, (pull) => [
+        free(createEventsJob({ onResultsQueued: (dueAt) => pull('results', dueAt) })),
+        free(createResultsJob({ onTeamResults: (at, riderIds) => landed.push({ at, riderIds }) })),
+      ]);
     }
     if (data.scope === 'key') {
       const keyEnv = data.keyEnv ?? '';
@@ -284,53 +294,29 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
         throw new FleetError('not_found', `no enabled team reads its key from ${keyEnv}`);
       // One key has one tier: premium only when every team with it says so.
       const tier = sharing.every((t) => t.tier === 'premium') ? 'premium' : 'standard';
-      const signature = `key|${keyEnv}|${tier}`;
-      const key = `key/${keyEnv}`;
-      const known = engines.get(key);
-      if (known && known.signature === signature) return known;
-      const view = viewOf({ kind: 'key', keyEnv });
-      const engine = createJobEngine({
-        source: clientFor(keyEnv, tier),
-        storage: view,
-        clock,
-        logger,
-        policy,
-        // The teams' team jobs fill the roster the riders job reads.
-        jobs: () => [free(createRidersJob())],
-        instanceId: workerId,
-        maxWaitMs: 0,
-        useLeases: true,
-      });
-      const made = { engine, storage: view, signature };
-      engines.set(key, made);
-      return made;
+      // The teams' team jobs fill the roster the riders job reads.
+      return engineOf(
+        `key/${keyEnv}`,
+        `key|${keyEnv}|${tier}`,
+        { kind: 'key', keyEnv },
+        { ref: keyEnv, tier },
+        () => [free(createRidersJob())],
+      );
     }
     const team = teamList.find((t) => t.teamId === data.teamId);
     if (!team) throw new FleetError('not_found', `no team ${data.teamId}`);
-    const signature = JSON.stringify(team);
-    const key = `team/${team.teamId}`;
-    const known = engines.get(key);
-    if (known && known.signature === signature) return known;
-    const view = viewOf({ kind: 'team', teamId: team.teamId });
-    const engine = createJobEngine({
-      source: clientFor(team.apiKeyEnv, team.tier),
-      storage: view,
-      clock,
-      logger,
-      policy,
-      jobs: () => [
+    return engineOf(
+      `team/${team.teamId}`,
+      JSON.stringify(team),
+      { kind: 'team', teamId: team.teamId },
+      { ref: team.apiKeyEnv, tier: team.tier },
+      () => [
         createTeamJob(
           { ...(team.clubId !== null ? { clubId: team.clubId } : {}), riderIds: team.riderIds },
           { onMembersAdded: (at) => joined.push({ keyEnv: team.apiKeyEnv, at }) },
         ),
       ],
-      instanceId: workerId,
-      maxWaitMs: 0,
-      useLeases: true,
-    });
-    const made = { engine, storage: view, signature };
-    engines.set(key, made);
-    return made;
+    );
   };
 
   /** Brings `jobKeys` forward to `at` (persisted: whichever worker schedules next sends them). */

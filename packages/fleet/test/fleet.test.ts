@@ -1,4 +1,11 @@
-import { createSimulation, createVirtualClock, teamSizes } from '@racesync/simulator';
+import {
+  createSimulation,
+  createVirtualClock,
+  type ListenResult,
+  type Simulation,
+  teamSizes,
+  type VirtualClock,
+} from '@racesync/simulator';
 import { createPostgresStorage, createPostgresTransport } from '@racesync/supabase-adapter';
 import { compareWithTruth } from '@racesync/verify';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -95,6 +102,65 @@ describe('schema and teams', () => {
   });
 });
 
+/** One worker in this process on the simulator's virtual clock (pg-boss schema `${schema}_boss`). */
+function soloWorker(
+  schema: string,
+  clock: VirtualClock,
+  sim: Simulation,
+  urls: ListenResult,
+  resolveApiKey: (ref: string) => string | undefined,
+) {
+  return createFleetWorker({
+    databaseUrl: pgUrl(),
+    schema,
+    bossSchema: `${schema}_boss`,
+    clock,
+    track: (p) => clock.track(p),
+    resolveApiKey,
+    client: {
+      baseUrl: urls.baseUrl,
+      siteBaseUrl: urls.siteBaseUrl,
+      zwiftBaseUrl: urls.zwiftBaseUrl,
+      fetch: sim.fetch,
+    },
+    workerId: 'solo',
+  });
+}
+
+/** Every team's storage (its scoped view) equals its truth over [start, end]. */
+async function expectTeamsEqualTruth(
+  schema: string,
+  sim: Simulation,
+  urls: ListenResult,
+  start: number,
+  end: number,
+) {
+  const base = createPostgresStorage({
+    transport: createPostgresTransport({ connectionString: pgUrl(), max: 2 }),
+    schema,
+  });
+  try {
+    for (const t of urls.teams) {
+      const comparison = await compareWithTruth({
+        storage: scopedStorage({
+          base,
+          sql: admin,
+          schema,
+          scope: { kind: 'team', teamId: `team${t.teamId}` },
+        }),
+        truthAt: (at) => truthOfTeam(sim.truthAt(at), t.teamId),
+        from: start,
+        end,
+        slackMs: 0,
+      });
+      expect(comparison.examples, `team ${t.teamId}`).toEqual([]);
+      expect(comparison.mismatches).toBe(0);
+    }
+  } finally {
+    await base.close();
+  }
+}
+
 describe('a fleet in one process on a virtual clock', () => {
   it('4 teams, 5 simulated hours: every team equals the truth; the world is fetched once; riders refresh after their results; a team role reads only its rows', async () => {
     const schema = freshSchemaName();
@@ -125,21 +191,7 @@ describe('a fleet in one process on a virtual clock', () => {
       keys[`KEY_${t.teamId}`] = t.apiKey;
       await teams.add({ teamId: `team${t.teamId}`, clubId: t.clubId, apiKeyEnv: `KEY_${t.teamId}` });
     }
-    const worker = createFleetWorker({
-      databaseUrl: pgUrl(),
-      schema,
-      bossSchema,
-      clock,
-      track: (p) => clock.track(p),
-      resolveApiKey: (ref) => keys[ref],
-      client: {
-        baseUrl: urls.baseUrl,
-        siteBaseUrl: urls.siteBaseUrl,
-        zwiftBaseUrl: urls.zwiftBaseUrl,
-        fetch: sim.fetch,
-      },
-      workerId: 'solo',
-    });
+    const worker = soloWorker(schema, clock, sim, urls, (ref) => keys[ref]);
     const start = clock.now();
     const end = start + 5 * HOUR;
     try {
@@ -147,26 +199,7 @@ describe('a fleet in one process on a virtual clock', () => {
       await clock.runUntil(end);
       await worker.stop();
       expect(sim.stats().violations).toEqual({ total: 0, byBucket: {} });
-      const base = createPostgresStorage({
-        transport: createPostgresTransport({ connectionString: pgUrl(), max: 2 }),
-        schema,
-      });
-      for (const t of urls.teams) {
-        const comparison = await compareWithTruth({
-          storage: scopedStorage({
-            base,
-            sql: admin,
-            schema,
-            scope: { kind: 'team', teamId: `team${t.teamId}` },
-          }),
-          truthAt: (at) => truthOfTeam(sim.truthAt(at), t.teamId),
-          from: start,
-          end,
-          slackMs: 0,
-        });
-        expect(comparison.examples, `team ${t.teamId}`).toEqual([]);
-        expect(comparison.mismatches).toBe(0);
-      }
+      await expectTeamsEqualTruth(schema, sim, urls, start, end);
       const stats = sim.stats();
       console.log(JSON.stringify(stats.requests));
       // Ratings move after races: each team's riders (the riders job of its key) were fetched 2–5 min
@@ -224,7 +257,6 @@ describe('a fleet in one process on a virtual clock', () => {
         );
         expect(teams).toBeInstanceOf(Error); // no grant on the teams table
       }
-      await base.close();
     } finally {
       await sim.close();
     }
@@ -251,21 +283,9 @@ describe('a fleet in one process on a virtual clock', () => {
       await teams.add({ teamId: `team${t.teamId}`, riderIds: [...t.riderIds], apiKeyEnv: 'SHARED' });
     const riders = urls.teams.reduce((n, t) => n + t.riderIds.length, 0);
     expect(riders).toBeLessThan(1000);
-    const worker = createFleetWorker({
-      databaseUrl: pgUrl(),
-      schema,
-      bossSchema,
-      clock,
-      track: (p) => clock.track(p),
-      resolveApiKey: (ref) => (ref === 'SHARED' ? urls.teams[0]?.apiKey : undefined),
-      client: {
-        baseUrl: urls.baseUrl,
-        siteBaseUrl: urls.siteBaseUrl,
-        zwiftBaseUrl: urls.zwiftBaseUrl,
-        fetch: sim.fetch,
-      },
-      workerId: 'solo',
-    });
+    const worker = soloWorker(schema, clock, sim, urls, (ref) =>
+      ref === 'SHARED' ? urls.teams[0]?.apiKey : undefined,
+    );
     const start = clock.now();
     const end = start + 3 * HOUR;
     try {
@@ -287,26 +307,7 @@ describe('a fleet in one process on a virtual clock', () => {
       expect(runs.map((r) => r.job_key)).toEqual(['key/SHARED/riders']);
       // One bulk call per refresh (fewer than 1000 riders), within the bucket: at most 13 in 3 h.
       expect(sim.stats().requests.byEndpoint['riders-bulk'] ?? 0).toBeLessThanOrEqual(13);
-      const base = createPostgresStorage({
-        transport: createPostgresTransport({ connectionString: pgUrl(), max: 2 }),
-        schema,
-      });
-      for (const t of urls.teams) {
-        const comparison = await compareWithTruth({
-          storage: scopedStorage({
-            base,
-            sql: admin,
-            schema,
-            scope: { kind: 'team', teamId: `team${t.teamId}` },
-          }),
-          truthAt: (at) => truthOfTeam(sim.truthAt(at), t.teamId),
-          from: start,
-          end,
-          slackMs: 0,
-        });
-        expect(comparison.examples, `team ${t.teamId}`).toEqual([]);
-      }
-      await base.close();
+      await expectTeamsEqualTruth(schema, sim, urls, start, end);
     } finally {
       await sim.close();
     }
