@@ -9,7 +9,7 @@ export type { BucketSpec, BucketState, RateLimitStore, TakeResult } from '@races
 export type { SyncEngineOptions } from './engine/create-sync-engine.js';
 export { createSyncEngine } from './engine/create-sync-engine.js';
 export type { RunSummary } from './engine/run-record.js';
-export type { JobName, SyncEngine } from './engine/sync-engine.js';
+export type { JobName, RunOptions, SyncEngine } from './engine/sync-engine.js';
 export { SyncConfigError } from './errors/config-error.js';
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { StorageError } from './errors/storage-error.js';
@@ -17,6 +17,7 @@ export type { SyncErrorKind } from './errors/sync-error.js';
 export { SyncError } from './errors/sync-error.js';
 export type {
   ChangeEvent,
+  ChangeEventBase,
   ChangeEventType,
   EventChangedEvent,
   FeedStatusEvent,
@@ -72,6 +73,7 @@ export type {
   Fence,
   ResultDelta,
   ResultQuery,
+  RiderHistoryQuery,
   RiderWrite,
   RiderWriteOutcome,
   SignupDelta,

@@ -8,6 +8,7 @@
  */
 
 export { systemClock } from '@racesync/zwift-client';
+export { DecayedCounts } from './adaptive/decayed-counts.js';
 export { createEventsJob } from './adaptive/events-job.js';
 export { estimateFinish } from './adaptive/race-duration.js';
 export { createResultsJob } from './adaptive/results-job.js';
@@ -33,7 +34,7 @@ export { diffFields } from './delta/diff-fields.js';
 export { hashData } from './delta/hash.js';
 export { omitPaths } from './delta/omit-paths.js';
 export { stableJson } from './delta/stable-json.js';
-export { budgetOf } from './engine/budget.js';
+export { type Budget, budgetOf } from './engine/budget.js';
 export type { ClassifiedError } from './engine/classify-error.js';
 export { classifyError } from './engine/classify-error.js';
 export type { CoordinatorOptions } from './engine/coordinator.js';
@@ -61,4 +62,4 @@ export { syncResults } from './operations/sync-results.js';
 export { syncRiders } from './operations/sync-riders.js';
 export type { SignupSyncResult } from './operations/sync-signups.js';
 export { syncSignups } from './operations/sync-signups.js';
-export { syncTeam } from './operations/sync-team.js';
+export { type ClubPaging, syncTeam, type TeamSyncResult } from './operations/sync-team.js';

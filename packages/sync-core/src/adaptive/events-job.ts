@@ -32,7 +32,12 @@ const CATEGORY_PENS = new Set(['A', 'B', 'C', 'D', 'E']);
  * planned as without a feed. The list is then fetched every `followerFeed.listIntervalMs`.
  */
 export function createEventsJob(options: {
+  /** Called with the due time of every results fetch the job queues (the results job is pulled to it). */
   onResultsQueued: (dueAt: number) => void;
+  /**
+   * The follower feed's shared state (with the follow job).
+   * @default undefined (site lists only)
+   */
   feed?: FeedState;
 }): Job {
   const feed = options.feed ?? null;
@@ -128,7 +133,7 @@ export function createEventsJob(options: {
           cursor.listAt = now;
           if (feed) shareEvents(feed, tracker, now);
         } catch (error) {
-          const info = classifyError(error);
+          const info = classifyError(error, ctx.signal);
           if (info.kind === 'aborted') throw error;
           cursor.listDueAt = now + (info.retryAfterMs ?? p.failureBackoffMs);
           status = 'partial';
@@ -245,7 +250,7 @@ export function createEventsJob(options: {
             for (const row of result.present) feed.addEvidence({ ...row, eventId: event.eventId, at });
           }
         } catch (error) {
-          const info = classifyError(error);
+          const info = classifyError(error, ctx.signal);
           if (info.kind === 'aborted') break;
           if (info.kind === 'rate_limited') {
             stoppedByLimit = true;

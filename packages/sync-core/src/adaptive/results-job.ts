@@ -193,7 +193,7 @@ export function createResultsJob(options: {
             }
           }
         } catch (error) {
-          const info = classifyError(error);
+          const info = classifyError(error, ctx.signal);
           if (info.kind === 'aborted') break;
           if (info.kind === 'rate_limited') break;
           status = 'partial';

@@ -31,7 +31,7 @@ export class RouteClimbs {
       this.perKmById = perKm;
       this.nextFetchAt = ctx.clock.now() + ctx.policy.results.routesIntervalMs;
     } catch (error) {
-      const info = classifyError(error);
+      const info = classifyError(error, ctx.signal);
       if (info.kind === 'aborted') throw error;
       this.nextFetchAt = ctx.clock.now() + (info.retryAfterMs ?? ctx.policy.failureBackoffMs);
       ctx.logger.warn?.(

@@ -28,7 +28,10 @@ export interface PlanInput {
   checkOf(eventId: string): SignupCheck | undefined;
   /** Whether the event's series is one the team rides. */
   relevantSeries(event: EventRecord): boolean;
-  /** Earliest time an event may be retried after a failed fetch. */
+  /**
+   * Earliest time an event may be retried after a failed fetch.
+   * @default undefined (no event is held back)
+   */
   retryAfter?(eventId: string): number | undefined;
   /**
    * How likely a team rider is in the event relative to an average race, in (0, 1]: the share of

@@ -8,8 +8,13 @@ export interface ClassifiedError {
   sent: boolean;
 }
 
-/** Reads the `kind` convention shared by the client's and sync-core's errors; anything else is `internal`. */
-export function classifyError(error: unknown): ClassifiedError {
+/**
+ * Reads the `kind` convention shared by the client's and sync-core's errors; anything else is
+ * `internal`. With the run's `signal`, whatever was thrown once it is aborted counts as `aborted`:
+ * `signal.reason` can be any value (`abort(new Error('stop'))`, `AbortSignal.timeout`'s
+ * `TimeoutError`), not only an `AbortError`.
+ */
+export function classifyError(error: unknown, signal?: AbortSignal): ClassifiedError {
   const e = (error ?? {}) as {
     kind?: unknown;
     message?: unknown;
@@ -17,7 +22,10 @@ export function classifyError(error: unknown): ClassifiedError {
     status?: unknown;
     name?: unknown;
   };
-  const aborted = e.name === 'AbortError' || (error instanceof DOMException && error.name === 'AbortError');
+  const aborted =
+    signal?.aborted === true ||
+    e.name === 'AbortError' ||
+    (error instanceof DOMException && error.name === 'AbortError');
   const kind = aborted ? 'aborted' : typeof e.kind === 'string' ? e.kind : 'internal';
   const retryAfterMs =
     typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) ? e.retryAfterMs : null;

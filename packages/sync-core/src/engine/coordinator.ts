@@ -1,4 +1,5 @@
 import type { Clock, Logger } from '@racesync/zwift-client';
+import { SyncConfigError } from '../errors/config-error.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { SyncPolicy } from '../policy/sync-policy.js';
 import type { SyncSource } from '../source/sync-source.js';
@@ -144,7 +145,10 @@ export class Coordinator {
   async runOnce(name?: string, signal?: AbortSignal): Promise<RunSummary[]> {
     await this.init();
     const targets = name === undefined ? this.#slots : this.#slots.filter((s) => s.job.name === name);
-    if (name !== undefined && targets.length === 0) throw new Error(`unknown job "${name}"`);
+    if (name !== undefined && targets.length === 0) {
+      const known = this.#slots.map((s) => s.job.name).join(', ');
+      throw new SyncConfigError('runOnce(name)', `unknown job "${name}" (jobs: ${known})`);
+    }
     const order: JobSlot[] = [];
     const add = (slot: JobSlot) => {
       if (order.includes(slot)) return;
@@ -155,6 +159,8 @@ export class Coordinator {
     const out: RunSummary[] = [];
     for (const slot of order) {
       if (slot.running) await slot.running;
+      // Stopped: the jobs not started yet are not run (nor recorded as having run).
+      if (signal?.aborted) break;
       const summary = await this.#launch(slot, signal, true);
       if (summary) out.push(summary);
     }
@@ -228,6 +234,7 @@ export class Coordinator {
   /** One run: claim the job (leases), load its state if needed, run it, record the run. */
   async #execute(slot: JobSlot, signal: AbortSignal, forced: boolean): Promise<RunSummary | null> {
     const o = this.#o;
+    if (signal.aborted) return null;
     const startedAt = o.clock.now();
     let lease: Lease | null = null;
     let jobStates: readonly JobState[] | null = null;
@@ -260,6 +267,7 @@ export class Coordinator {
         failure: error,
         outcome: null,
         lease: null,
+        aborted: signal.aborted,
       });
     }
 
@@ -268,12 +276,14 @@ export class Coordinator {
     const ctx = createRunContext(o, { signal, runId, counters, jobStates });
     let outcome: JobOutcome | null = null;
     let failure: unknown = null;
+    let aborted = false;
     try {
       outcome = await slot.job.run(ctx);
     } catch (error) {
       failure = error;
+      aborted = signal.aborted;
     }
-    return recordRun(o, slot, { runId, startedAt, counters, failure, outcome, lease });
+    return recordRun(o, slot, { runId, startedAt, counters, failure, outcome, lease, aborted });
   }
 
   #runId(slot: JobSlot, startedAt: number): string {
@@ -287,8 +297,9 @@ function checkNeeds(jobs: readonly Job[]): void {
   const visit = (job: Job, path: string[]) => {
     for (const need of job.needs ?? []) {
       const needed = byName.get(need);
-      if (!needed) throw new Error(`job "${job.name}" needs the unknown job "${need}"`);
-      if (path.includes(need)) throw new Error(`jobs need each other: ${[...path, need].join(' → ')}`);
+      if (!needed) throw new SyncConfigError('jobs', `job "${job.name}" needs the unknown job "${need}"`);
+      if (path.includes(need))
+        throw new SyncConfigError('jobs', `jobs need each other: ${[...path, need].join(' → ')}`);
       visit(needed, [...path, need]);
     }
   };

@@ -24,6 +24,11 @@ export interface FinishedRun {
   outcome: JobOutcome | null;
   /** The job's lease, released here once the state is written. */
   lease: Lease | null;
+  /**
+   * Whether the run's signal was aborted when it threw: the run counts as aborted whatever it threw
+   * (`signal.reason` can be any value, not only an `AbortError`).
+   */
+  aborted: boolean;
 }
 
 /**
@@ -33,7 +38,7 @@ export interface FinishedRun {
  * the state cannot be written the run counts as failed and is repeated after the back-off.
  */
 export async function recordRun(o: CoordinatorOptions, slot: JobSlot, run: FinishedRun): Promise<RunSummary> {
-  const { runId, startedAt, counters, failure, outcome, lease } = run;
+  const { runId, startedAt, counters, failure, outcome, lease, aborted } = run;
   const finishedAt = o.clock.now();
   let status: SyncStatus;
   let errorKind: string | null = null;
@@ -41,9 +46,9 @@ export async function recordRun(o: CoordinatorOptions, slot: JobSlot, run: Finis
   let nextDueAt: number;
   if (failure !== null || !outcome) {
     const info = classifyError(failure);
-    errorKind = info.kind;
+    errorKind = aborted ? 'aborted' : info.kind;
     message = info.message;
-    if (info.kind === 'aborted') {
+    if (errorKind === 'aborted') {
       status = counters.changes > 0 ? 'partial' : 'skipped';
       nextDueAt = finishedAt;
     } else {

@@ -6,16 +6,30 @@ import type { RunSummary } from './run-record.js';
 /** Names of the engine's jobs (`follow` only with the `followerFeed` option). */
 export type JobName = 'team' | 'riders' | 'events' | 'results' | 'follow' | (string & {});
 
+/** Options of {@link SyncEngine.runOnce} and {@link SyncEngine.runDue}. */
+export interface RunOptions {
+  /**
+   * Stops the runs: waits and in-flight calls are aborted with `signal.reason` (any value), the runs
+   * are logged as aborted, not failed, and jobs not started yet are not started.
+   * @default undefined (the runs go to the end; `stop()` still aborts them when the loop runs)
+   */
+  signal?: AbortSignal;
+}
+
 /** A running sync. */
 export interface SyncEngine {
   /** Starts the loop (no-op when running). Jobs run when due; state is read from storage first. */
   start(): void;
   /** Stops gracefully: waits and in-flight calls are aborted, storage batches finish; resolves when idle. */
   stop(): Promise<void>;
-  /** Runs one job (or every job, in order) now, due or not. */
-  runOnce(job?: JobName, options?: { signal?: AbortSignal }): Promise<RunSummary[]>;
+  /**
+   * Runs one job (or every job, in order) now, due or not. An unknown `job` throws a
+   * `SyncConfigError`. Once `options.signal` is aborted, the running job stops (logged `skipped` or
+   * `partial` with error kind `aborted`, due again at once) and the jobs after it are not started.
+   */
+  runOnce(job?: JobName, options?: RunOptions): Promise<RunSummary[]>;
   /** Runs the jobs that are due now (for cron/Edge-Function style invocations), then resolves. */
-  runDue(options?: { signal?: AbortSignal }): Promise<RunSummary[]>;
+  runDue(options?: RunOptions): Promise<RunSummary[]>;
   /** Earliest time a job is due. */
   nextDueAt(): number;
   /** Per-job schedule, for progress displays. */

@@ -6,7 +6,17 @@ export class StorageError extends SyncError {
   /** The storage method that failed, e.g. `writeRiders`. */
   readonly operation: string;
 
-  constructor(operation: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    operation: string,
+    message: string,
+    options?: {
+      /**
+       * The underlying error.
+       * @default undefined
+       */
+      cause?: unknown;
+    },
+  ) {
     super('storage', `${operation}: ${message}`, options);
     this.operation = operation;
   }

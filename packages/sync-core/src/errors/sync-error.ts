@@ -6,7 +6,17 @@ export class SyncError extends Error {
   override name = 'SyncError';
   readonly kind: SyncErrorKind;
 
-  constructor(kind: SyncErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(
+    kind: SyncErrorKind,
+    message: string,
+    options?: {
+      /**
+       * The underlying error.
+       * @default undefined
+       */
+      cause?: unknown;
+    },
+  ) {
     super(message, options);
     this.kind = kind;
   }

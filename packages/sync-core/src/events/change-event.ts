@@ -1,6 +1,7 @@
 import type { SyncStatus } from '../storage/records.js';
 
-interface Base {
+/** Fields every change event has. */
+export interface ChangeEventBase {
   /** Unique and stable: the same change observed twice (e.g. by two instances) has the same id. */
   id: string;
   /** When the engine stored the change (clock time). */
@@ -8,7 +9,7 @@ interface Base {
 }
 
 /** A rider's data really changed (or was seen for the first time). */
-export interface RiderChangedEvent extends Base {
+export interface RiderChangedEvent extends ChangeEventBase {
   type: 'rider.changed';
   riderId: number;
   /** Dotted paths that changed; `['*']` on first sight. */
@@ -17,7 +18,7 @@ export interface RiderChangedEvent extends Base {
 }
 
 /** A team rider signed up (or signed up again after withdrawing). */
-export interface SignupAddedEvent extends Base {
+export interface SignupAddedEvent extends ChangeEventBase {
   type: 'signup.added';
   eventId: string;
   riderId: number;
@@ -25,7 +26,7 @@ export interface SignupAddedEvent extends Base {
 }
 
 /** A team rider no longer appears in a complete signup list. */
-export interface SignupWithdrawnEvent extends Base {
+export interface SignupWithdrawnEvent extends ChangeEventBase {
   type: 'signup.withdrawn';
   eventId: string;
   riderId: number;
@@ -33,7 +34,7 @@ export interface SignupWithdrawnEvent extends Base {
 }
 
 /** An event appeared in the feed, or changed. */
-export interface EventChangedEvent extends Base {
+export interface EventChangedEvent extends ChangeEventBase {
   type: 'event.added' | 'event.updated';
   eventId: string;
   startsAt: number;
@@ -41,7 +42,7 @@ export interface EventChangedEvent extends Base {
 }
 
 /** Results of a race the team rode were stored (first time, or corrected). */
-export interface ResultsReadyEvent extends Base {
+export interface ResultsReadyEvent extends ChangeEventBase {
   type: 'results.ready';
   eventId: string;
   phase: 'initial' | 'correction';
@@ -51,7 +52,7 @@ export interface ResultsReadyEvent extends Base {
 }
 
 /** A job run finished (ok, partial or skipped). */
-export interface SyncCompletedEvent extends Base {
+export interface SyncCompletedEvent extends ChangeEventBase {
   type: 'sync.completed';
   job: string;
   runId: string;
@@ -62,7 +63,7 @@ export interface SyncCompletedEvent extends Base {
 }
 
 /** A job run failed; it will be retried at `retryAt`. */
-export interface SyncFailedEvent extends Base {
+export interface SyncFailedEvent extends ChangeEventBase {
   type: 'sync.failed';
   job: string;
   runId: string;
@@ -77,7 +78,7 @@ export interface SyncFailedEvent extends Base {
  * the site planner covers every race until the feed is retried at `retryAt`. `feed.restored`: a
  * search succeeded again after a fallback.
  */
-export interface FeedStatusEvent extends Base {
+export interface FeedStatusEvent extends ChangeEventBase {
   type: 'feed.fallback' | 'feed.restored';
   /** The error kind that caused the fallback (`auth`, `config`); `null` for `feed.restored`. */
   errorKind: string | null;

@@ -450,7 +450,7 @@ export function createFollowJob(feed: FeedState): Job {
     now: number,
     cursor: () => Record<string, unknown>,
   ): JobOutcome {
-    const info = classifyError(error);
+    const info = classifyError(error, ctx.signal);
     if (info.kind === 'aborted') throw error;
     const p = ctx.policy.followerFeed;
     if (info.kind === 'auth' || info.kind === 'config') {

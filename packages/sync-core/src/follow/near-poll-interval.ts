@@ -21,7 +21,10 @@ export function nearPollInterval(input: {
   events: ReadonlyMap<string, Pick<EventRecord, 'startsAt' | 'removedAt'>>;
   /** Events the feed saw team riders in. */
   teamEvents: ReadonlySet<string>;
-  /** The start-time learner's share of a start, in (0, 1]; absent: not learned or turned off. */
+  /**
+   * The start-time learner's share of a start, in (0, 1].
+   * @default null (not learned or turned off: the plain interval)
+   */
   share?: ((startsAt: number) => number) | null;
 }): number {
   const { now, policy, share } = input;

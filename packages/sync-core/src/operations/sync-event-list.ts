@@ -21,7 +21,15 @@ export interface EventListResult {
  */
 export async function syncEventList(
   ctx: RunContext,
-  options: { source?: EventSource; markRemoved: boolean; previous: ReadonlyMap<string, EventRecord> },
+  options: {
+    /**
+     * The source the stored events are marked with.
+     * @default 'zwiftracing'
+     */
+    source?: EventSource;
+    markRemoved: boolean;
+    previous: ReadonlyMap<string, EventRecord>;
+  },
 ): Promise<EventListResult> {
   const answer = await ctx.call((callOptions) => ctx.source.events.upcoming(callOptions), 10);
   const now = ctx.clock.now();

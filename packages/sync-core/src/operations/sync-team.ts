@@ -5,9 +5,15 @@ import { storeRiders } from './store-riders.js';
 
 /** Team membership from configuration and/or a club. */
 export interface TeamConfig {
-  /** Rider ids of the team (source `manual`). */
+  /**
+   * Rider ids of the team (source `manual`).
+   * @default [] (only the club's members)
+   */
   riderIds?: readonly number[];
-  /** A club whose members are the team (source `club`); needs `source.clubs`. */
+  /**
+   * A club whose members are the team (source `club`); needs `source.clubs`.
+   * @default undefined (only `riderIds`)
+   */
   clubId?: number;
 }
 

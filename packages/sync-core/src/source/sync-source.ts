@@ -6,13 +6,21 @@
 
 /** Options the engine passes to every call. */
 export interface SourceCallOptions {
+  /**
+   * The run's signal: once aborted, the call stops waiting and rejects with `signal.reason`.
+   * @default undefined (the engine always passes the run's signal)
+   */
   signal?: AbortSignal;
-  /** Higher runs first when calls queue. */
+  /**
+   * Higher runs first when calls queue.
+   * @default 0
+   */
   priority?: number;
   /**
    * Longest the call may wait for a rate-limit token. The engine passes `0`: a call that cannot
    * leave at once must reject with an error whose `kind` is `rate_limited` and that carries
    * `retryAfterMs`, so the scheduler can plan instead of block.
+   * @default the source's own limit (the engine always passes `0`)
    */
   maxWaitMs?: number;
 }
@@ -128,7 +136,15 @@ export interface SourceFollowerFeed {
   events: {
     /** Events starting in `[from, to]` (epoch ms), at most `limit`; `truncated` when the answer held `limit`. */
     search(
-      range: { from: number; to: number; limit?: number },
+      range: {
+        from: number;
+        to: number;
+        /**
+         * Most events in the answer.
+         * @default the source's own page size
+         */
+        limit?: number;
+      },
       options?: SourceCallOptions,
     ): Promise<{ events: SourceFeedEvent[]; truncated: boolean; skipped: readonly unknown[] }>;
   };

@@ -69,24 +69,55 @@ export interface ResultDelta {
   removed: number;
 }
 
+/** Filters for {@link StorageAdapter.listRiderHistory}. */
+export interface RiderHistoryQuery {
+  /**
+   * Only rows of these riders.
+   * @default every rider
+   */
+  riderIds?: readonly number[];
+  /**
+   * Only rows at or after this time.
+   * @default no lower bound
+   */
+  since?: number;
+}
+
 /** Filters for {@link StorageAdapter.listEvents}. */
 export interface EventQuery {
-  /** Only events starting at or after this time. */
+  /**
+   * Only events starting at or after this time.
+   * @default no lower bound
+   */
   startsFrom?: number;
-  /** Only events starting before this time. */
+  /**
+   * Only events starting before this time.
+   * @default no upper bound
+   */
   startsBefore?: number;
   /**
    * Include events marked removed.
    * @default false
    */
   includeRemoved?: boolean;
-  /** Only these ids. */
+  /**
+   * Only these ids.
+   * @default every event
+   */
   eventIds?: readonly string[];
 }
 
 /** Filters for {@link StorageAdapter.listSignups}. */
 export interface SignupQuery {
+  /**
+   * Only signups to these events.
+   * @default every event
+   */
   eventIds?: readonly string[];
+  /**
+   * Only signups of these riders.
+   * @default every rider
+   */
   riderIds?: readonly number[];
   /**
    * Only signups not withdrawn.
@@ -97,7 +128,15 @@ export interface SignupQuery {
 
 /** Filters for {@link StorageAdapter.listResults}. */
 export interface ResultQuery {
+  /**
+   * Only rows of these events.
+   * @default every event
+   */
   eventIds?: readonly string[];
+  /**
+   * Only rows of these riders.
+   * @default every rider
+   */
   riderIds?: readonly number[];
   /**
    * Include rows removed by a correction.
@@ -108,8 +147,15 @@ export interface ResultQuery {
 
 /** Filters for {@link StorageAdapter.listSyncLog}. Newest first. */
 export interface SyncLogQuery {
+  /**
+   * Only entries of this job.
+   * @default every job
+   */
   job?: string;
-  /** Only entries started at or after this time. */
+  /**
+   * Only entries started at or after this time.
+   * @default no lower bound
+   */
   since?: number;
   /**
    * At most this many entries.
@@ -134,11 +180,12 @@ export interface Fence {
  */
 export interface StorageAdapter {
   // ----- team -----
-  /** All team members. */
+  /** All team members: the `manual` ones first, then the `club` ones, each by `riderId` ascending. */
   getTeam(): Promise<TeamMember[]>;
   /**
-   * Make the members of `source` exactly `riderIds` (members of the other source are untouched);
-   * existing members keep their `addedAt`.
+   * Make the members of `source` exactly `riderIds` (duplicates ignored; members of the other
+   * source are untouched); existing members keep their `addedAt`. Returns the rider ids added and
+   * removed, each sorted ascending; replaying the same membership returns two empty lists.
    */
   replaceTeam(
     source: TeamMember['source'],
@@ -152,23 +199,27 @@ export interface StorageAdapter {
   /** Write a batch of riders; each rider with its history row atomically (see {@link RiderWrite}). */
   writeRiders(writes: readonly RiderWrite[]): Promise<RiderWriteOutcome>;
   /** History rows, oldest first. */
-  listRiderHistory(query?: { riderIds?: readonly number[]; since?: number }): Promise<RiderHistoryRow[]>;
+  listRiderHistory(query?: RiderHistoryQuery): Promise<RiderHistoryRow[]>;
 
   // ----- events -----
   /**
    * Upsert events, comparing hashes: new → added; different hash (or previously removed) → updated
    * (`changedAt` = record's `changedAt`, `removedAt` cleared); equal hash → only `fetchedAt` moves.
+   * A stale write — a record whose `fetchedAt` is older than the stored one's — is reported
+   * `unchanged` and writes nothing (two instances may write one event out of order).
    */
   upsertEvents(events: readonly EventRecord[]): Promise<EventUpsertOutcome>;
   /** Mark events removed (no-op for unknown or already removed ids). Returns the ids newly marked. */
   markEventsRemoved(eventIds: readonly string[], at: number): Promise<string[]>;
+  /** Events matching `query` (removed ones only with `includeRemoved`), sorted by `startsAt`. */
   listEvents(query?: EventQuery): Promise<EventRecord[]>;
 
   // ----- signups -----
   /**
    * Apply a COMPLETE list of the team riders signed up for `eventId`, atomically: new riders are
    * added, withdrawn riders re-added, riders missing from the list withdrawn (`withdrawnAt` = at,
-   * row kept). Replaying the same list is a no-op.
+   * row kept). Replaying the same list is a no-op. A list older than the last one applied to
+   * `eventId` (a smaller `at`) is ignored: nothing written, an empty delta returned.
    */
   applySignups(eventId: string, present: readonly SignupPresence[], at: number): Promise<SignupDelta>;
   listSignups(query?: SignupQuery): Promise<SignupRecord[]>;
@@ -179,11 +230,12 @@ export interface StorageAdapter {
   // ----- results -----
   /**
    * Apply the complete result set of one event atomically: rows compared by hash; rows no longer
-   * listed get `removedAt` (kept); rows listed again get it cleared.
+   * listed get `removedAt` (kept); rows listed again get it cleared. A set older than the last one
+   * applied to `eventId` (a smaller `at`) is ignored: nothing written, all counts 0.
    */
   applyResults(eventId: string, rows: readonly ResultRecord[], at: number): Promise<ResultDelta>;
   listResults(query?: ResultQuery): Promise<ResultRecord[]>;
-  /** The persisted results queue. */
+  /** The persisted results queue, sorted by `dueAt` ascending. */
   listResultJobs(): Promise<ResultJob[]>;
   /** Insert or replace jobs, keyed by (eventId, phase). */
   putResultJobs(jobs: readonly ResultJob[]): Promise<void>;
