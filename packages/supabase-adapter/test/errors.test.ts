@@ -223,6 +223,21 @@ describe('secrets never appear in errors', () => {
     expectClean(await rejection(down.getTeam()));
   });
 
+  it('inspecting or serialising a transport or a storage shows no password (its pool is not shown)', async () => {
+    const transport = createPostgresTransport({ connectionString: passwordUrl(PASSWORD) });
+    try {
+      const storage = createPostgresStorage({ transport, schema: migrated });
+      for (const value of [transport, storage]) {
+        const text = [inspect(value, { depth: Number.POSITIVE_INFINITY }), JSON.stringify(value)].join('\n');
+        for (const secret of secrets) expect(text).not.toContain(secret);
+      }
+      // Still there for migrate() and the caller's own queries.
+      expect(typeof transport.sql.unsafe).toBe('function');
+    } finally {
+      await transport.close();
+    }
+  });
+
   it('a key or password echoed back by the server is redacted', async () => {
     // A failure whose message contains the secret (e.g. a proxy echoing the request).
     const echo = {

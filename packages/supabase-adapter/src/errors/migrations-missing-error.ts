@@ -17,7 +17,13 @@ export class MigrationsMissingError extends PostgresStorageError {
     operation: string,
     schema: string,
     problem: string,
-    details: Omit<PostgresStorageErrorDetails, 'reason'> & { missing?: readonly string[] } = {},
+    details: Omit<PostgresStorageErrorDetails, 'reason'> & {
+      /**
+       * The functions or tables found missing.
+       * @default []
+       */
+      missing?: readonly string[];
+    } = {},
   ) {
     super(
       operation,

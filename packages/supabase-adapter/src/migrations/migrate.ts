@@ -12,14 +12,24 @@ import { migrations } from './migrations.js';
 export interface MigrateOptions {
   /**
    * Connection string of a role that may create the schema (Supabase: the `postgres` role's
-   * connection string). A short-lived connection is opened and closed.
+   * connection string). A short-lived connection is opened and closed. Give this, `transport` or `sql`.
+   * @default undefined (then `transport` or `sql`)
    */
   connectionString?: string;
-  /** A transport from `createPostgresTransport` (migrations need SQL, not the REST API). */
+  /**
+   * A transport from `createPostgresTransport` (migrations need SQL, not the REST API).
+   * @default undefined (then `connectionString` or `sql`)
+   */
   transport?: RpcTransport;
-  /** An existing postgres.js instance (left open). */
+  /**
+   * An existing postgres.js instance (left open).
+   * @default undefined (then `connectionString` or `transport`)
+   */
   sql?: Sql;
-  /** Schema to create and use. Default `'racesync'`. */
+  /**
+   * Schema to create and use.
+   * @default 'racesync'
+   */
   schema?: string;
 }
 

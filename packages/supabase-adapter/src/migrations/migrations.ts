@@ -10,7 +10,10 @@ export interface Migration {
 
 /** Options of {@link migrations}. */
 export interface MigrationsOptions {
-  /** Schema to create and use. Default `'racesync'`. */
+  /**
+   * Schema to create and use.
+   * @default 'racesync'
+   */
   schema?: string;
 }
 

@@ -42,7 +42,8 @@ export interface PostgresStorageOptions {
   transport: RpcTransport;
   /**
    * Schema holding racesync's migrations (see `migrate()`); with the Supabase transport it must be
-   * one of the project's exposed schemas. Default `'racesync'`.
+   * one of the project's exposed schemas.
+   * @default 'racesync'
    */
   schema?: string;
 }

@@ -7,7 +7,10 @@ import type { RpcTransport } from '../transport/transport.js';
 export interface PostgresRateLimitStoreOptions {
   /** How to reach the database: `createPostgresTransport(...)` or `createSupabaseTransport(...)`. */
   transport: RpcTransport;
-  /** Schema holding racesync's migrations. Default `'racesync'`. */
+  /**
+   * Schema holding racesync's migrations.
+   * @default 'racesync'
+   */
   schema?: string;
 }
 

@@ -13,36 +13,56 @@ export interface PostgresTransportOptions {
    * A PostgreSQL connection string, e.g. Supabase's (Project Settings → Database → Connection
    * string: direct, session pooler, or transaction pooler on port 6543). The transport opens its
    * own postgres.js pool and `close()` ends it. Its password never appears in errors.
+   * @default undefined (then `sql`)
    */
   connectionString?: string;
   /**
    * An existing postgres.js instance to use instead (it stays yours: `close()` does not end it).
    * It must parse jsonb results (postgres.js does by default).
+   * @default undefined (then `connectionString`)
    */
   sql?: Sql;
-  /** Pool size when the transport opens the pool. Default `10`. */
+  /**
+   * Pool size when the transport opens the pool.
+   * @default 10
+   */
   max?: number;
   /**
-   * Use prepared statements (one round trip per call instead of two). Default `true`, except
-   * `false` when the connection string's port is `6543` (Supabase's transaction-mode pooler, which
-   * does not keep prepared statements). With `sql`, an instance created with `prepare: false`
-   * stays unprepared whatever this says.
+   * Use prepared statements (one round trip per call instead of two). With `sql`, an instance
+   * created with `prepare: false` stays unprepared whatever this says.
+   * @default true, except `false` when the connection string's port is `6543` (Supabase's
+   * transaction-mode pooler, which does not keep prepared statements)
    */
   prepare?: boolean;
-  /** Seconds to wait for a connection. Default `10`. Ignored with `sql`. */
+  /**
+   * Seconds to wait for a connection. Ignored with `sql`.
+   * @default 10
+   */
   connectTimeoutSeconds?: number;
-  /** Close connections idle for this many seconds. Default `30`. Ignored with `sql`. */
+  /**
+   * Close connections idle for this many seconds. Ignored with `sql`.
+   * @default 30
+   */
   idleTimeoutSeconds?: number;
-  /** `application_name` reported to the server. Default `'racesync'`. Ignored with `sql`. */
+  /**
+   * `application_name` reported to the server. Ignored with `sql`.
+   * @default 'racesync'
+   */
   applicationName?: string;
-  /** Schema of bare function names passed to `call()`. Default `'racesync'`. */
+  /**
+   * Schema of bare function names passed to `call()`.
+   * @default 'racesync'
+   */
   schema?: string;
 }
 
 /** A transport over a direct PostgreSQL connection (postgres.js). */
 export interface PostgresTransport extends RpcTransport {
   readonly kind: 'postgres';
-  /** The postgres.js instance (used by `migrate()`; handy for your own queries). */
+  /**
+   * The postgres.js instance (used by `migrate()`; handy for your own queries). Not enumerable, so
+   * `util.inspect` and `JSON.stringify` of the transport do not print its options (the password).
+   */
   readonly sql: Sql;
 }
 
@@ -95,9 +115,8 @@ export function createPostgresTransport(options: PostgresTransportOptions): Post
   }
   let closed = false;
 
-  const transport: PostgresTransport & { [kRedact]: Redact } = {
+  const transport: Omit<PostgresTransport, 'sql'> & { [kRedact]: Redact } = {
     kind: 'postgres',
-    sql,
     [kRedact]: redact,
     async call(fn, args) {
       const { schema, name } = splitQualified(fn, defaultSchema);
@@ -117,7 +136,10 @@ export function createPostgresTransport(options: PostgresTransportOptions): Post
       await sql.end({ timeout: 5 });
     },
   };
-  return transport;
+  // Not enumerable: the pool's options hold the password, and `util.inspect(transport)` (or of a
+  // storage holding it) would print them.
+  Object.defineProperty(transport, 'sql', { value: sql, enumerable: false });
+  return transport as PostgresTransport & { [kRedact]: Redact };
 }
 
 /** Every option checked up front: a wrong one throws a `SyncConfigError` naming it. */

@@ -39,9 +39,10 @@ export interface SupabaseTransportOptions {
    */
   client: SupabaseClientLike;
   /**
-   * Schema of bare function names passed to `call()`. Default `'racesync'`. The storage always
-   * passes schema-qualified names, so its own `schema` option is what counts; the schema must be
-   * listed in the project's exposed schemas.
+   * Schema of bare function names passed to `call()`. The storage always passes schema-qualified
+   * names, so its own `schema` option is what counts; the schema must be listed in the project's
+   * exposed schemas.
+   * @default 'racesync'
    */
   schema?: string;
 }
