@@ -7,7 +7,17 @@ export class FleetError extends Error {
   /** What went wrong. */
   readonly kind: FleetErrorKind;
 
-  constructor(kind: FleetErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(
+    kind: FleetErrorKind,
+    message: string,
+    options?: {
+      /**
+       * The underlying error.
+       * @default undefined
+       */
+      cause?: unknown;
+    },
+  ) {
     super(message, options);
     this.kind = kind;
   }

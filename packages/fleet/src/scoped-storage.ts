@@ -45,6 +45,10 @@ export function scopedStorage(options: {
   sql: Sql;
   schema: string;
   scope: Scope;
+  /**
+   * Wraps each query's promise (the worker counts in-flight queries with it).
+   * @default the promise as is
+   */
   track?: Track;
 }): StorageAdapter {
   const { base, sql, scope } = options;

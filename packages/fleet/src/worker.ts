@@ -29,6 +29,7 @@ import {
 import { PgBoss } from 'pg-boss';
 import postgres, { type Sql } from 'postgres';
 import { FleetError } from './errors.js';
+import { databaseUrlRedactor } from './redact.js';
 import { type Scope, scopedStorage, scopePrefix, type Track } from './scoped-storage.js';
 import { identifier } from './sql.js';
 import { type FleetTeam, fleetTeams } from './teams.js';
@@ -209,7 +210,9 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     monitorIntervalSeconds: options.superviseIntervalSeconds ?? 2,
     schedule: false,
   });
-  boss.on('error', (error: Error) => logger.warn?.({ error: error.message }, 'pg-boss error'));
+  const redact = databaseUrlRedactor(options.databaseUrl);
+  const messageOf = (error: unknown) => redact(error instanceof Error ? error.message : String(error));
+  boss.on('error', (error: Error) => logger.warn?.({ error: messageOf(error) }, 'pg-boss error'));
 
   const clients = new Map<string, ReturnType<typeof createZwiftClient>>();
   const clientFor = (ref: string, tier: 'standard' | 'premium') => {
@@ -442,7 +445,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
       );
       await track(boss.complete(FLEET_QUEUE, job.id));
     } catch (error) {
-      logger.warn?.({ job: key, error: (error as Error).message }, 'fleet job failed; pg-boss retries it');
+      logger.warn?.({ job: key, error: messageOf(error) }, 'fleet job failed; pg-boss retries it');
       if (runRow !== null) {
         await track(
           sql.unsafe(
@@ -451,9 +454,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
           ),
         ).catch(() => undefined);
       }
-      await track(boss.fail(FLEET_QUEUE, job.id, { message: (error as Error).message })).catch(
-        () => undefined,
-      );
+      await track(boss.fail(FLEET_QUEUE, job.id, { message: messageOf(error) })).catch(() => undefined);
     } finally {
       clearInterval(beat);
     }
@@ -478,7 +479,13 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     tick,
     async start() {
       if (loop) return;
-      await track(boss.start());
+      const failed =
+        (what: string) =>
+        async (error: unknown): Promise<never> => {
+          await boss.stop({ graceful: false, close: true }).catch(() => undefined);
+          throw new FleetError('database', `${what}: ${messageOf(error)}`, { cause: error });
+        };
+      await track(boss.start()).catch(failed('could not start the job queue (pg-boss)'));
       await track(
         boss.createQueue(FLEET_QUEUE, {
           policy: 'exclusive',
@@ -487,7 +494,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
           expireInSeconds: 3600,
         }),
       ).catch((error: Error) => {
-        if (!/exist/i.test(error.message)) throw error;
+        if (!/exist/i.test(error.message)) return failed(`could not create the queue ${FLEET_QUEUE}`)(error);
       });
       const stop = new AbortController();
       stopper = stop;
@@ -496,7 +503,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
           try {
             await tick(stop.signal);
           } catch (error) {
-            logger.warn?.({ error: (error as Error).message }, 'fleet tick failed');
+            logger.warn?.({ error: messageOf(error) }, 'fleet tick failed');
           }
           try {
             await clock.sleep(tickMs, stop.signal);

@@ -63,6 +63,23 @@ describe('schema and teams', () => {
     }
   });
 
+  it('a worker that cannot reach its database: start() rejects with a FleetError (database) that, like the log, never holds the password', async () => {
+    const password = 'S3cret/Pa55:word';
+    const logs: string[] = [];
+    const log = (fields: unknown, message?: string) => logs.push(`${message} ${JSON.stringify(fields)}`);
+    const worker = createFleetWorker({
+      databaseUrl: `postgres://racesync:${encodeURIComponent(password)}@127.0.0.1:9/postgres`,
+      logger: { debug: log, info: log, warn: log, error: log },
+    });
+    const error = await worker.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FleetError);
+    expect(error).toMatchObject({ kind: 'database' });
+    expect((error as Error).message).toMatch(/could not start the job queue/);
+    const text = [String(error), (error as Error).stack, JSON.stringify(error), ...logs].join('\n');
+    for (const form of [password, encodeURIComponent(password)]) expect(text).not.toContain(form);
+    await worker.stop();
+  });
+
   it('CLI: migrate, teams add/list/remove by --key-env; the key itself never appears', async () => {
     const schema = freshSchemaName();
     const env = { FLEET_DB: pgUrl(), SECRET_KEY_VAR: 'zr-super-secret-key' };
