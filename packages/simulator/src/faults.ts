@@ -1,4 +1,6 @@
 /** Fault injection: which requests are faulted and how payloads drift. */
+
+import { SimulatorConfigError } from './config-error.ts';
 import { type Rng, stream } from './prng.ts';
 
 export const FAULT_KINDS = ['burst429', 'serverError', 'hang', 'slow', 'truncated', 'drift'] as const;
@@ -41,11 +43,17 @@ export interface ResolvedFaults {
 
 export function resolveFaults(options: FaultOptions | null | undefined): ResolvedFaults {
   const rate = options?.rate ?? 0;
-  if (!(rate >= 0 && rate <= 1)) throw new RangeError('faults.rate must be within [0, 1]');
+  if (!(rate >= 0 && rate <= 1)) throw new SimulatorConfigError('faults.rate must be within [0, 1]');
   const kinds = options?.kinds;
+  const unknown = Object.keys(kinds ?? {}).filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0)
+    throw new SimulatorConfigError(
+      `faults.kinds: unknown kind ${unknown.join(', ')} (kinds: ${FAULT_KINDS.join(', ')})`,
+    );
   const weights = FAULT_KINDS.map((k) => (kinds ? (kinds[k] ?? 0) : 1));
-  if (weights.some((w) => !(w >= 0))) throw new RangeError('fault weights must be ≥ 0');
-  if (rate > 0 && weights.every((w) => w === 0)) throw new RangeError('faults.kinds has no positive weight');
+  if (weights.some((w) => !(w >= 0))) throw new SimulatorConfigError('fault weights must be ≥ 0');
+  if (rate > 0 && weights.every((w) => w === 0))
+    throw new SimulatorConfigError('faults.kinds has no positive weight');
   return {
     rate,
     weights,

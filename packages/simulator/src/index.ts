@@ -17,6 +17,7 @@ export {
   type VirtualClock,
   type VirtualClockOptions,
 } from './clock/virtual-clock.ts';
+export { SimulatorConfigError } from './config-error.ts';
 export { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults.ts';
 export {
   BUCKETS,
@@ -59,5 +60,8 @@ export type {
   TruthResults,
   TruthSignup,
 } from './truth.ts';
+export type { FollowSettings } from './world/follows.ts';
+export type { TeamRaceTimes, TeamSignupLead } from './world/team.ts';
 export { type TeamSizesOptions, type TeamSpec, teamSizes } from './world/teams.ts';
+export type { ZwiftAuthSettings } from './zwift-auth/accounts.ts';
 export type { ZwiftCredentials } from './zwift-auth/credentials.ts';

@@ -1,6 +1,7 @@
 /** The options of a simulation: what can be set, their defaults, and their resolution. */
 import type { Clock } from '@racesync/zwift-client';
 import { DEFAULT_START, toEpochMs } from './clock/start-time.ts';
+import { SimulatorConfigError } from './config-error.ts';
 import type { FaultOptions } from './faults.ts';
 import {
   BUCKETS,
@@ -222,26 +223,28 @@ function budget(value: number | BucketSpec | undefined, fallback: BucketSpec): B
 }
 
 function positiveInt(name: string, value: number, min = 1): number {
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new SimulatorConfigError(`${name} must be an integer ≥ ${min}`);
   return value;
 }
 
 function share(name: string, value: number): number {
   if (!(typeof value === 'number' && value >= 0 && value <= 1))
-    throw new RangeError(`${name} must be within [0, 1]`);
+    throw new SimulatorConfigError(`${name} must be within [0, 1]`);
   return value;
 }
 
 export function resolveOptions(options: SimulationOptions = {}): ResolvedOptions {
   const tier = options.tier ?? 'standard';
-  if (tier !== 'standard' && tier !== 'premium') throw new RangeError(`unknown tier: ${String(tier)}`);
+  if (tier !== 'standard' && tier !== 'premium')
+    throw new SimulatorConfigError(`unknown tier: ${String(tier)}`);
   const table = BUCKETS[tier];
   const overrides: Partial<Record<BucketName, BucketSpec>> = {};
   const zwiftOverrides: Partial<Record<ZwiftAccountBucket, BucketSpec>> = {};
   for (const [name, spec] of Object.entries(options.limits ?? {})) {
     if (name in ZWIFT_ACCOUNT_BUCKETS) zwiftOverrides[name as ZwiftAccountBucket] = spec;
     else if (name in table) overrides[name as BucketName] = spec;
-    else throw new RangeError(`limits.${name}: unknown bucket`);
+    else throw new SimulatorConfigError(`limits.${name}: unknown bucket`);
   }
   const limits: Record<BucketName, BucketSpec> = {
     ...table,
@@ -251,7 +254,8 @@ export function resolveOptions(options: SimulationOptions = {}): ResolvedOptions
   };
   const zwiftLimits: Record<ZwiftAccountBucket, BucketSpec> = { ...ZWIFT_ACCOUNT_BUCKETS, ...zwiftOverrides };
   for (const [name, spec] of [...Object.entries(limits), ...Object.entries(zwiftLimits)]) {
-    if (!(spec.capacity >= 0) || !(spec.intervalMs > 0)) throw new RangeError(`invalid limit for ${name}`);
+    if (!(spec.capacity >= 0) || !(spec.intervalMs > 0))
+      throw new SimulatorConfigError(`invalid limit for ${name}`);
   }
   const populationSize = positiveInt('populationSize', options.populationSize ?? 20_000, 1000);
   const extraFollowees = positiveInt(
@@ -260,7 +264,7 @@ export function resolveOptions(options: SimulationOptions = {}): ResolvedOptions
     0,
   );
   if (extraFollowees > populationSize / 2)
-    throw new RangeError('follow.extraFollowees must be at most half of populationSize');
+    throw new SimulatorConfigError('follow.extraFollowees must be at most half of populationSize');
   const accessTokenTtlMs = positiveInt(
     'zwiftAuth.accessTokenTtlMs',
     options.zwiftAuth?.accessTokenTtlMs ?? ZWIFT_AUTH_DEFAULTS.accessTokenTtlMs,
@@ -304,10 +308,12 @@ function resolveRaceTimes(times: TeamRaceTimesOptions | undefined): TeamRaceTime
   const set = (name: string, values: readonly number[] | undefined, max: number): Set<number> | null => {
     if (values === undefined) return null;
     if (!Array.isArray(values) || values.length === 0)
-      throw new RangeError(`teamRaceTimes.${name} must be a non-empty array`);
+      throw new SimulatorConfigError(`teamRaceTimes.${name} must be a non-empty array`);
     for (const v of values) {
       if (!Number.isInteger(v) || v < 0 || v > max)
-        throw new RangeError(`teamRaceTimes.${name}: ${String(v)} is not an integer within [0, ${max}]`);
+        throw new SimulatorConfigError(
+          `teamRaceTimes.${name}: ${String(v)} is not an integer within [0, ${max}]`,
+        );
     }
     return new Set(values);
   };
@@ -322,9 +328,11 @@ function resolveSignupLead(lead: TeamSignupLeadOptions | undefined): TeamSignupL
   const lateShare = lead.lateShare ?? TEAM_MODEL.lateShare;
   const lateWindowMs = lead.lateWindowMs ?? TEAM_MODEL.lateWindowMs;
   if (!(typeof lateShare === 'number' && lateShare >= 0 && lateShare <= 1))
-    throw new RangeError(`teamSignupLead.lateShare: ${String(lateShare)} is not a number within [0, 1]`);
+    throw new SimulatorConfigError(
+      `teamSignupLead.lateShare: ${String(lateShare)} is not a number within [0, 1]`,
+    );
   if (!Number.isInteger(lateWindowMs) || lateWindowMs <= minLeadMs || lateWindowMs >= maxLeadMs)
-    throw new RangeError(
+    throw new SimulatorConfigError(
       `teamSignupLead.lateWindowMs: ${String(lateWindowMs)} is not an integer within (${minLeadMs}, ${maxLeadMs}) (5 min to 48 h, exclusive)`,
     );
   return { lateShare, lateWindowMs };
@@ -345,15 +353,15 @@ function resolveTeams(options: SimulationOptions, seed: number | string): Resolv
   if (t === undefined) specs = [{ size: teamSize ?? 80 }];
   else if (typeof t === 'number') {
     positiveInt('teams', t);
-    if (t > 65_535) throw new RangeError('teams must be at most 65535');
+    if (t > 65_535) throw new SimulatorConfigError('teams must be at most 65535');
     specs = Array.from({ length: t }, () => ({ size: teamSize ?? 80 }));
   } else {
     if (!Array.isArray(t) || t.length === 0)
-      throw new RangeError('teams must be a count or a non-empty list');
-    if (t.length > 65_535) throw new RangeError('teams must be at most 65535');
+      throw new SimulatorConfigError('teams must be a count or a non-empty list');
+    if (t.length > 65_535) throw new SimulatorConfigError('teams must be at most 65535');
     specs = t;
     if (teamSize !== undefined && t[0]?.size !== teamSize)
-      throw new RangeError('teamSize disagrees with teams[0].size (give one of them)');
+      throw new SimulatorConfigError('teamSize disagrees with teams[0].size (give one of them)');
   }
   const clubIds = new Set<number>();
   const keys = new Set<string>();
@@ -367,12 +375,12 @@ function resolveTeams(options: SimulationOptions, seed: number | string): Resolv
     if (spec.clubId !== undefined) {
       team.clubId = positiveInt(`teams[${i}].clubId`, spec.clubId);
       if (clubIds.has(team.clubId))
-        throw new RangeError(`teams[${i}].clubId ${team.clubId} is another team's`);
+        throw new SimulatorConfigError(`teams[${i}].clubId ${team.clubId} is another team's`);
       clubIds.add(team.clubId);
     }
     if (typeof team.apiKey !== 'string' || team.apiKey === '')
-      throw new RangeError(`teams[${i}].apiKey must be a non-empty string`);
-    if (keys.has(team.apiKey)) throw new RangeError(`teams[${i}].apiKey is another team's`);
+      throw new SimulatorConfigError(`teams[${i}].apiKey must be a non-empty string`);
+    if (keys.has(team.apiKey)) throw new SimulatorConfigError(`teams[${i}].apiKey is another team's`);
     keys.add(team.apiKey);
     return team;
   });

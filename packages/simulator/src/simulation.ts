@@ -2,6 +2,7 @@
 import type { Clock } from '@racesync/zwift-client';
 import { toEpochMs } from './clock/start-time.ts';
 import { createVirtualClock, isVirtualClock, type VirtualClock } from './clock/virtual-clock.ts';
+import { SimulatorConfigError } from './config-error.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { SlidingWindowLimiter } from './limits.ts';
 import { type ResolvedOptions, resolveOptions, type SimulationOptions } from './options.ts';
@@ -251,7 +252,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     },
     setZwiftPassword(password: string, selector?: TeamSelector): void {
       if (typeof password !== 'string' || password === '')
-        throw new RangeError('password must be a non-empty string');
+        throw new SimulatorConfigError('password must be a non-empty string');
       const a = account(selector);
       a.password = password;
       accounts.tokens.expire(a.username, ['access', 'refresh'], clock.now());

@@ -1,4 +1,6 @@
 /** Ground truth: what upstream holds at a virtual time, for tests and benchmarks. */
+
+import { SimulatorConfigError } from './config-error.ts';
 import {
   type RiderChange,
   TeamIndex,
@@ -272,7 +274,7 @@ export class TruthView implements Truth {
   /** Team `teamId`'s truth at this time. */
   team(teamId: number): TeamTruth {
     const team = Number.isInteger(teamId) ? this.world.teams[teamId] : undefined;
-    if (!team) throw new RangeError(`unknown team: ${teamId}`);
+    if (!team) throw new SimulatorConfigError(`unknown team: ${teamId}`);
     return new TeamTruthView(
       this.world,
       team,

@@ -198,6 +198,13 @@ describe('fault injection', () => {
     h.sim.setFaults({ rate: 0 });
     for (let i = 0; i < 20; i++) expect((await h.req(url)).status).toBe(200);
     expect(() => h?.sim.setFaults({ rate: 2 })).toThrow(RangeError);
+    // A typed error naming the option; an unknown kind is named, not taken for weight 0.
+    expect(() => h?.sim.setFaults({ rate: 2 })).toThrow(
+      expect.objectContaining({ kind: 'config', name: 'SimulatorConfigError' }),
+    );
+    expect(() => h?.sim.setFaults({ rate: 1, kinds: { http500: 1 } as never })).toThrow(
+      /faults\.kinds: unknown kind http500 \(kinds: burst429, serverError/,
+    );
   });
 
   it("covers Zwift's authenticated API: the token endpoint, the search (drift drops followee counts), entrants", async () => {

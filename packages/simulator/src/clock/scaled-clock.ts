@@ -1,5 +1,6 @@
 /** A clock that runs real time faster (or slower), shared by processes given the same anchor. */
 import type { Clock } from '@racesync/zwift-client';
+import { SimulatorConfigError } from '../config-error.ts';
 import { realSleep } from './real-sleep.ts';
 import { DEFAULT_START, toEpochMs } from './start-time.ts';
 
@@ -27,9 +28,9 @@ export interface ScaledClockOptions {
    */
   speed?: number;
   /**
-   * Wall-clock epoch ms (`Date.now()` time) at which virtual time is `start`. Default: now.
-   * Processes given the same `start`, `speed` and `anchor` share one virtual time (as closely as
-   * their wall clocks agree).
+   * Wall-clock epoch ms (`Date.now()` time) at which virtual time is `start`. Processes given the
+   * same `start`, `speed` and `anchor` share one virtual time (as closely as their wall clocks agree).
+   * @default Date.now() when the clock is created
    */
   anchor?: number;
 }
@@ -42,9 +43,10 @@ export interface ScaledClockOptions {
 export function createScaledClock(options: ScaledClockOptions = {}): ScaledClock {
   const start = toEpochMs(options.start ?? DEFAULT_START);
   const speed = options.speed ?? 1;
-  if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError('speed must be a positive finite number');
+  if (!(speed > 0) || !Number.isFinite(speed))
+    throw new SimulatorConfigError('speed must be a positive finite number');
   if (options.anchor !== undefined && !Number.isFinite(options.anchor)) {
-    throw new RangeError('anchor must be a finite epoch ms');
+    throw new SimulatorConfigError('anchor must be a finite epoch ms');
   }
   // The monotonic clock, offset so that performance.timeOrigin + t0 is the anchor's wall time.
   const t0 = options.anchor === undefined ? performance.now() : options.anchor - performance.timeOrigin;

@@ -3,4 +3,6 @@
 /** Thrown by `run()` when the awaited promise can never settle (no timers, nothing in flight). */
 export class VirtualClockStallError extends Error {
   override readonly name = 'VirtualClockStallError';
+  /** Always `'stall'`. */
+  readonly kind = 'stall' as const;
 }

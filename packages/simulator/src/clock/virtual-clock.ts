@@ -47,7 +47,16 @@ export interface VirtualClock extends Clock {
    * `VirtualClockStallError` when it is still pending while nothing is in flight and no timer
    * is left, or when the next timer lies beyond `options.until`.
    */
-  run<T>(promise: Promise<T>, options?: { until?: number }): Promise<T>;
+  run<T>(
+    promise: Promise<T>,
+    options?: {
+      /**
+       * Virtual epoch ms beyond which no timer fires: a promise that needs a later one rejects.
+       * @default no bound
+       */
+      until?: number;
+    },
+  ): Promise<T>;
   /** Resolves when the process is idle (see above). Does not move time. */
   whenIdle(): Promise<void>;
   /**

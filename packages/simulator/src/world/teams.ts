@@ -4,6 +4,8 @@
  * draws from streams named with its index, so adding teams changes nothing of team 0's riders or
  * signups.
  */
+
+import { SimulatorConfigError } from '../config-error.ts';
 import { hash32, type Rng, stream } from '../prng.ts';
 import { OTHER_CLUBS, TEAM_NAME_FIRST, TEAM_NAME_SECOND, TEAM_NAMES } from './data.ts';
 import { siteClubJson, type TeamInfo } from './riders.ts';
@@ -103,9 +105,10 @@ export interface TeamSizesOptions {
 export function teamSizes(count: number, options: TeamSizesOptions = {}): TeamSpec[] {
   const min = options.min ?? 10;
   const max = options.max ?? 80;
-  if (!Number.isInteger(count) || count < 1) throw new RangeError('teamSizes: count must be an integer ≥ 1');
+  if (!Number.isInteger(count) || count < 1)
+    throw new SimulatorConfigError('teamSizes: count must be an integer ≥ 1');
   if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max < min)
-    throw new RangeError('teamSizes: min and max must be integers with 1 ≤ min ≤ max');
+    throw new SimulatorConfigError('teamSizes: min and max must be integers with 1 ≤ min ≤ max');
   const rng = stream(options.seed ?? 1, 'team-sizes');
   return Array.from({ length: count }, () => ({ size: rng.int(min, max) }));
 }

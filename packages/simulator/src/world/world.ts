@@ -1,3 +1,4 @@
+import { SimulatorConfigError } from '../config-error.ts';
 import { DAY, type GroupRide, generateEvents, generateGroupRides, type SimEvent } from './events.ts';
 import { RiderIds } from './ids.ts';
 import { applyCorrection, computeResults, type RawResultRow, type TeamRaceInput } from './results.ts';
@@ -168,7 +169,7 @@ export class World {
     this.teamSignups = [];
     this.teams = options.teams.map((spec, t) => {
       if (spec.clubId !== undefined && used.clubIds.has(spec.clubId))
-        throw new RangeError(`teams[${t}].clubId ${spec.clubId} is another team's club id`);
+        throw new SimulatorConfigError(`teams[${t}].clubId ${spec.clubId} is another team's club id`);
       const info = teamInfo(seed, t, spec.clubId, used);
       const k0 = this.teamProfiles.length;
       const profiles = Array.from({ length: spec.size }, (_, k) =>

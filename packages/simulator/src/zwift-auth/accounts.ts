@@ -2,6 +2,8 @@
  * The simulated Zwift accounts (one captain account per team): credentials, the lock and the
  * password a test can change, the tokens issued, and the account's follow graph.
  */
+
+import { SimulatorConfigError } from '../config-error.ts';
 import type { FollowGraph } from '../world/follows.ts';
 import { deriveCredentials, type ZwiftCredentials } from './credentials.ts';
 import { type TokenCheck, type TokenKind, TokenStore } from './token-store.ts';
@@ -79,7 +81,7 @@ export class ZwiftAccounts {
   /** The captain account of team `teamIndex`; a RangeError names an unknown team. */
   ofTeam(teamIndex: number): ZwiftAccount {
     const a = this.list[teamIndex];
-    if (!a) throw new RangeError(`unknown team: ${teamIndex}`);
+    if (!a) throw new SimulatorConfigError(`unknown team: ${teamIndex}`);
     return a;
   }
 
