@@ -45,7 +45,7 @@ export interface ZwiftClientOptions {
    * public-API methods.
    * @default undefined (no key: public-API methods throw `ConfigError('apiKey')`)
    */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /**
    * Account tier: picks the public API's limits.
    * @default 'standard'

@@ -10,7 +10,17 @@ import { ZwiftApiError } from './zwift-api-error.ts';
 export class AuthError extends ZwiftApiError {
   declare readonly kind: 'auth';
 
-  constructor(message: string, options: { endpoint: string; status?: number | undefined }) {
+  constructor(
+    message: string,
+    options: {
+      endpoint: string;
+      /**
+       * HTTP status of the answer.
+       * @default undefined (no answer)
+       */
+      status?: number | undefined;
+    },
+  ) {
     super('auth', message, options);
     this.name = 'AuthError';
   }

@@ -4,7 +4,17 @@ import { ZwiftApiError } from './zwift-api-error.ts';
 export class NotFoundError extends ZwiftApiError {
   declare readonly kind: 'not_found';
 
-  constructor(message: string, options: { endpoint: string; status?: number | undefined }) {
+  constructor(
+    message: string,
+    options: {
+      endpoint: string;
+      /**
+       * HTTP status of the answer.
+       * @default undefined (no answer)
+       */
+      status?: number | undefined;
+    },
+  ) {
     super('not_found', message, options);
     this.name = 'NotFoundError';
   }

@@ -11,7 +11,15 @@ export class RateLimitError extends ZwiftApiError {
 
   constructor(
     message: string,
-    options: { endpoint: string; retryAfterMs: number; status?: number | undefined },
+    options: {
+      endpoint: string;
+      retryAfterMs: number;
+      /**
+       * HTTP status of the answer.
+       * @default undefined (no answer)
+       */
+      status?: number | undefined;
+    },
   ) {
     super('rate_limited', message, options);
     this.name = 'RateLimitError';

@@ -17,7 +17,15 @@ export class ValidationError extends ZwiftApiError {
       endpoint: string;
       path: string;
       excerpt: string;
+      /**
+       * HTTP status of the answer.
+       * @default undefined (no answer)
+       */
       status?: number | undefined;
+      /**
+       * The underlying (sanitised) error.
+       * @default undefined
+       */
       cause?: unknown;
     },
   ) {

@@ -12,11 +12,20 @@ export type ErrorKind =
 export interface ZwiftApiErrorOptions {
   /** Endpoint id (see `ENDPOINTS`), or `'config'` for option errors. */
   endpoint: string;
-  /** HTTP status of the upstream answer, when there was one. */
+  /**
+   * HTTP status of the upstream answer, when there was one.
+   * @default undefined (no answer: a local refusal, a timeout, a network error)
+   */
   status?: number | undefined;
-  /** For rate-limit errors: ms from now until a retry may succeed. */
+  /**
+   * For rate-limit errors: ms from now until a retry may succeed.
+   * @default undefined (not a rate limit, or no time known)
+   */
   retryAfterMs?: number | undefined;
-  /** Sanitised underlying error (never a raw HTTP client error: those can hold request headers). */
+  /**
+   * Sanitised underlying error (never a raw HTTP client error: those can hold request headers).
+   * @default undefined
+   */
   cause?: unknown;
 }
 

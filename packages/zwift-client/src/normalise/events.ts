@@ -1,7 +1,7 @@
 import type { RawRaceEvent } from '../schemas/events.ts';
 import type { RaceEvent } from '../types.ts';
 import { decodeHtmlEntities } from './html-entities.ts';
-import { secondsToMs, toCount, toFlag, toId, toNumber } from './values.ts';
+import { secondsToMs, shown, toCount, toFlag, toId, toNumber } from './values.ts';
 
 /** `"A,B,C"` (or an array) → `['A','B','C']`, trimmed, empties dropped. */
 export function splitCategories(value: string | string[] | null | undefined): string[] {
@@ -26,7 +26,8 @@ export function signupCounts(categories: string[], signups: RawRaceEvent['signup
 export function normaliseRaceEvent(raw: RawRaceEvent): RaceEvent {
   const categories = splitCategories(raw.categories);
   const startsAt = secondsToMs(raw.time);
-  if (startsAt === null) throw new TypeError('time');
+  if (startsAt === null)
+    throw new TypeError(`time: expected epoch seconds a date can hold (got ${shown(raw.time)})`);
   return {
     eventId: toId(raw.eventId),
     startsAt,

@@ -6,10 +6,10 @@ import { requireNumber, toCount, toNumber } from './values.ts';
 /** ZwiftRacing result row → {@link ResultRow} (`time` seconds, float). */
 export function normaliseResultRow(raw: RawResultRow): ResultRow {
   return {
-    riderId: requireNumber(raw.riderId),
+    riderId: requireNumber(raw.riderId, 'riderId'),
     name: decodeHtmlEntities(raw.name ?? ''),
     category: raw.category ?? null,
-    timeSeconds: requireNumber(raw.time),
+    timeSeconds: requireNumber(raw.time, 'time'),
     gap: toNumber(raw.gap),
     position: toCount(raw.position, 'position'),
     positionInCategory: toCount(raw.positionInCategory, 'positionInCategory'),

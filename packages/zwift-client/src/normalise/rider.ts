@@ -8,7 +8,7 @@ function ratingPoint(raw: RawRatingPoint | null | undefined): RatingPoint | null
   const category = raw.mixed?.category;
   const number = toNumber(raw.mixed?.number);
   return {
-    rating: requireNumber(raw.rating),
+    rating: requireNumber(raw.rating, 'rating'),
     date: secondsToMs(raw.date),
     expires: secondsToMs(raw.expires),
     mixed: typeof category === 'string' && number !== null ? { category, number } : null,
@@ -44,7 +44,7 @@ function handicaps(raw: RawRider['handicaps']): Rider['handicaps'] {
 export function normaliseRider(raw: RawRider): Rider {
   const clubId = raw.club?.id;
   return {
-    riderId: requireNumber(raw.riderId),
+    riderId: requireNumber(raw.riderId, 'riderId'),
     name: decodeHtmlEntities(raw.name ?? ''),
     gender: raw.gender ?? null,
     country: raw.country ?? null,
@@ -67,6 +67,6 @@ export function normaliseRider(raw: RawRider): Rider {
     club:
       raw.club === null || raw.club === undefined || clubId === null || clubId === undefined
         ? null
-        : { id: requireNumber(clubId), name: decodeHtmlEntities(raw.club.name ?? '') },
+        : { id: requireNumber(clubId, 'club.id'), name: decodeHtmlEntities(raw.club.name ?? '') },
   };
 }

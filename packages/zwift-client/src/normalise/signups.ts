@@ -10,7 +10,7 @@ export function normaliseSignupRider(raw: RawSignupRider, pen: string): SignupRi
   const clubId = clubIdRaw === null || clubIdRaw === undefined ? null : toNumber(clubIdRaw);
   const clubName = club?.name;
   return {
-    riderId: requireNumber(raw.riderId),
+    riderId: requireNumber(raw.riderId, 'riderId'),
     name: decodeHtmlEntities(raw.name ?? ''),
     pen,
     rating: toNumber(raw.race?.rating),

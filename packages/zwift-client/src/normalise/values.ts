@@ -18,10 +18,25 @@ export function toNumber(value: unknown): number | null {
   return null;
 }
 
-/** A required number (schema already checked it); throws on a bug. */
-export function requireNumber(value: unknown): number {
+/** A short, printable picture of a bad value for an error message (at most 40 characters). */
+export function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/**
+ * A required number (the schemas check it before the normalisers run, so this throws only when a
+ * normaliser is called directly with a record that does not fit its raw type): a `TypeError` naming
+ * the field and the value.
+ */
+export function requireNumber(value: unknown, field: string): number {
   const n = toNumber(value);
-  if (n === null) throw new TypeError('expected a number');
+  if (n === null) throw new TypeError(`${field}: expected a number (got ${shown(value)})`);
   return n;
 }
 
@@ -62,7 +77,7 @@ export function toCount(value: unknown, field: string): number | null {
   if (Array.isArray(value) && (value.length === 0 || value[0] === null || value[0] === '')) return null;
   const n = toNumber(value);
   if (n === null || !Number.isInteger(n) || n < 0 || n > MAX_COUNT) {
-    throw new TypeError(`${field}: expected a whole number within 0…${MAX_COUNT}`);
+    throw new TypeError(`${field}: expected a whole number within 0…${MAX_COUNT} (got ${shown(value)})`);
   }
   return n;
 }

@@ -9,7 +9,7 @@ const emptyToNull = (value: string | null | undefined): string | null =>
 /** ZwiftPower row → {@link ZwiftPowerResultRow}: `[value, flag]` pairs and numeric strings become numbers. */
 export function normaliseZwiftPowerRow(raw: RawZwiftPowerResultRow): ZwiftPowerResultRow {
   return {
-    riderId: requireNumber(raw.zwid),
+    riderId: requireNumber(raw.zwid, 'zwid'),
     name: decodeHtmlEntities(raw.name ?? ''),
     category: emptyToNull(raw.category),
     position: toNumber(raw.pos),

@@ -1,11 +1,11 @@
 import type { RawZwiftEvent, RawZwiftSubgroup } from '../schemas/zwift-events.ts';
 import type { ZwiftEvent, ZwiftSubgroup } from '../types.ts';
 import { decodeHtmlEntities } from './html-entities.ts';
-import { parseZwiftTime, requireNumber, toId, toNumber } from './values.ts';
+import { parseZwiftTime, requireNumber, shown, toId, toNumber } from './values.ts';
 
 function subgroup(raw: RawZwiftSubgroup): ZwiftSubgroup {
   return {
-    subgroupId: requireNumber(raw.id),
+    subgroupId: requireNumber(raw.id, 'id'),
     label: raw.subgroupLabel ?? null,
     startsAt: parseZwiftTime(raw.eventSubgroupStart),
     routeId: raw.routeId === null || raw.routeId === undefined ? null : toId(raw.routeId),
@@ -20,7 +20,8 @@ function subgroup(raw: RawZwiftSubgroup): ZwiftSubgroup {
 /** Zwift event → {@link ZwiftEvent}. Throws `TypeError('eventStart')` when the start is unreadable. */
 export function normaliseZwiftEvent(raw: RawZwiftEvent): ZwiftEvent {
   const startsAt = parseZwiftTime(raw.eventStart);
-  if (startsAt === null) throw new TypeError('eventStart');
+  if (startsAt === null)
+    throw new TypeError(`eventStart: expected an ISO date-time (got ${shown(raw.eventStart)})`);
   const subgroups = (raw.eventSubgroups ?? []).map(subgroup);
   const categories: string[] = [];
   const signupCounts: Record<string, number> = {};

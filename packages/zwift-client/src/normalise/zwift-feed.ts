@@ -1,7 +1,7 @@
 import type { RawZwiftFeedEvent, RawZwiftFeedSubgroup, RawZwiftProfile } from '../schemas/zwift-feed.ts';
 import type { ZwiftEntrant, ZwiftFeedEvent, ZwiftFeedSubgroup } from '../types.ts';
 import { decodeHtmlEntities } from './html-entities.ts';
-import { parseZwiftTime, requireNumber, toCount, toId } from './values.ts';
+import { parseZwiftTime, requireNumber, shown, toCount, toId } from './values.ts';
 
 /** Event-search pen → {@link ZwiftFeedSubgroup}. A missing followee count stays `null` (no signal). */
 export function normaliseZwiftFeedSubgroup(raw: RawZwiftFeedSubgroup): ZwiftFeedSubgroup {
@@ -23,7 +23,8 @@ export function normaliseZwiftFeedEvent(
   subgroups: ZwiftFeedSubgroup[],
 ): ZwiftFeedEvent {
   const startsAt = parseZwiftTime(raw.eventStart);
-  if (startsAt === null) throw new TypeError('eventStart');
+  if (startsAt === null)
+    throw new TypeError(`eventStart: expected an ISO date-time (got ${shown(raw.eventStart)})`);
   return {
     eventId: toId(raw.id),
     title: decodeHtmlEntities(raw.name ?? ''),
@@ -38,7 +39,7 @@ export function normaliseZwiftFeedEvent(
 /** Entrant profile → {@link ZwiftEntrant}: name = first + ' ' + last name, trimmed. */
 export function normaliseZwiftEntrant(raw: RawZwiftProfile): ZwiftEntrant {
   return {
-    riderId: requireNumber(raw.id),
+    riderId: requireNumber(raw.id, 'id'),
     name: `${raw.firstName ?? ''} ${raw.lastName ?? ''}`.trim(),
   };
 }

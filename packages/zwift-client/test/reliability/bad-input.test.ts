@@ -52,10 +52,10 @@ describe('huge, non-finite and fractional numbers', () => {
       ['6', null],
     ]);
     expect(skipped.map((s) => [s.index, s.message])).toEqual([
-      [1, 'time'],
-      [2, 'numLaps: expected a whole number within 0…2147483647'],
-      [3, 'numLaps: expected a whole number within 0…2147483647'],
-      [4, 'numLaps: expected a whole number within 0…2147483647'],
+      [1, 'time: expected epoch seconds a date can hold (got 1000000000000000)'],
+      [2, 'numLaps: expected a whole number within 0…2147483647 (got "2.5")'],
+      [3, 'numLaps: expected a whole number within 0…2147483647 (got 3000000000)'],
+      [4, 'numLaps: expected a whole number within 0…2147483647 (got "1e999")'],
     ]);
     expect(skips).toEqual(skipped);
     expect(logs.filter((l) => l.level === 'warn')).toHaveLength(4);
@@ -122,8 +122,8 @@ describe('huge, non-finite and fractional numbers', () => {
       '[4]',
       '[5].club.id',
     ]);
-    expect(skipped[3]!.message).toBe('race.finishes: expected a whole number within 0…2147483647');
-    expect(skipped[4]!.message).toBe('race.wins: expected a whole number within 0…2147483647');
+    expect(skipped[3]!.message).toBe('race.finishes: expected a whole number within 0…2147483647 (got 2.5)');
+    expect(skipped[4]!.message).toBe('race.wins: expected a whole number within 0…2147483647 (got -1)');
     expect(skips).toHaveLength(6);
   });
 
