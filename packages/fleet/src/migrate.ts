@@ -2,6 +2,7 @@ import { createPostgresTransport, migrate } from '@racesync/supabase-adapter';
 import { PgBoss } from 'pg-boss';
 import postgres from 'postgres';
 import { FleetError } from './errors.js';
+import { databaseUrlRedactor } from './redact.js';
 import { fleetSql, identifier } from './sql.js';
 import { FLEET_QUEUE } from './worker.js';
 
@@ -24,6 +25,13 @@ export interface MigrateFleetOptions {
    * @default 10
    */
   heartbeatSeconds?: number;
+  /**
+   * Stops the migration: racesync's storage migration is cancelled while it waits for another
+   * process's (its transaction rolls back), later steps are not started, and `migrateFleet()`
+   * rejects with `signal.reason`.
+   * @default undefined (runs to the end)
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -36,9 +44,13 @@ export async function migrateFleet(options: MigrateFleetOptions): Promise<void> 
   const bossSchema = identifier(options.bossSchema ?? 'racesync_boss', 'bossSchema');
   const transport = createPostgresTransport({ connectionString: options.databaseUrl, max: 1 });
   const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => {} });
+  const { signal } = options;
   try {
-    await migrate({ transport, schema });
+    signal?.throwIfAborted();
+    await migrate({ transport, schema, ...(signal ? { signal } : {}) });
+    signal?.throwIfAborted();
     await sql.unsafe(fleetSql(schema));
+    signal?.throwIfAborted();
     const boss = new PgBoss({
       connectionString: options.databaseUrl,
       schema: bossSchema,
@@ -61,8 +73,10 @@ export async function migrateFleet(options: MigrateFleetOptions): Promise<void> 
       await boss.stop({ graceful: false, close: true });
     }
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     if (error instanceof FleetError) throw error;
-    throw new FleetError('database', `migration failed: ${(error as Error).message}`, { cause: error });
+    const message = databaseUrlRedactor(options.databaseUrl)((error as Error).message);
+    throw new FleetError('database', `migration failed: ${message}`, { cause: error });
   } finally {
     await sql.end({ timeout: 5 });
     await transport.close();

@@ -48,6 +48,22 @@ describe('schema and teams', () => {
     expect((await teams.list()).map((t) => t.teamId)).toEqual(['beta']);
   });
 
+  it('migrateFleet with an aborted signal rejects with its reason and creates nothing', async () => {
+    const schema = freshSchemaName();
+    const reason = new Error('deploy cancelled');
+    await expect(
+      migrateFleet({
+        databaseUrl: pgUrl(),
+        schema,
+        bossSchema: `${schema}_boss`,
+        signal: AbortSignal.abort(reason),
+      }),
+    ).rejects.toBe(reason);
+    expect(
+      await admin`select 1 from pg_namespace where nspname in (${schema}, ${`${schema}_boss`})`,
+    ).toHaveLength(0);
+  });
+
   it('rejects bad teams with a typed config error (and never takes a key in place of its name)', async () => {
     const teams = fleetTeams(admin, 'racesync');
     const bad = [

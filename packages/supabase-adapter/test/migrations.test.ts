@@ -250,6 +250,65 @@ describe('migrate()', () => {
     expect(tables.map((t) => t.tablename)).toEqual([...TABLES].sort());
   });
 
+  it('stops waiting for another migration’s lock when its signal aborts: rejects with the reason, nothing applied', async () => {
+    const schema = freshSchemaName('rs_m');
+    const app = `rs_abort_${schema}`;
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (let i = 0; i < 500; i++) {
+        if (await check()) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`never observed: ${what}`);
+    };
+    // Another process's migration holds the schema's lock in an open transaction.
+    const holder = postgres(pgUrl(), {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: `${app}_holder` },
+    });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const holding = holder.begin(async (tx) => {
+      await tx.unsafe(`select pg_advisory_xact_lock(${0x52534d47}, hashtext($1))`, [schema]);
+      await released;
+    });
+    const sql = postgres(pgUrl(), { max: 1, onnotice: () => {}, connection: { application_name: app } });
+    try {
+      await until('the holder has the lock', async () => {
+        const rows = await admin`select 1 from pg_locks l join pg_stat_activity a using (pid)
+          where a.application_name = ${`${app}_holder`} and l.locktype = 'advisory' and l.granted`;
+        return rows.length > 0;
+      });
+      const controller = new AbortController();
+      const waiting = migrate({ sql, schema, signal: controller.signal }).catch((e: unknown) => e);
+      await until('migrate() waits for the lock', async () => {
+        const rows =
+          await admin`select 1 from pg_stat_activity where application_name = ${app} and wait_event_type = 'Lock'`;
+        return rows.length > 0;
+      });
+      const reason = new Error('deploy cancelled');
+      controller.abort(reason);
+      expect(await waiting).toBe(reason);
+      // The lock wait was cancelled (not left queued behind the holder), nothing was applied.
+      const stillWaiting =
+        await admin`select 1 from pg_stat_activity where application_name = ${app} and wait_event_type = 'Lock'`;
+      expect(stillWaiting).toHaveLength(0);
+      release();
+      await holding;
+      expect(await admin`select to_regclass(${`${schema}.schema_migrations`}) as t`).toEqual([{ t: null }]);
+      // A signal aborted before the call: nothing is sent.
+      await expect(migrate({ sql, schema, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      expect((await migrate({ sql, schema })).applied.length).toBe(migrations().length);
+    } finally {
+      release();
+      await holding.catch(() => undefined);
+      await holder.end();
+      await sql.end();
+    }
+  });
+
   it('is safe when several processes migrate one schema at once', async () => {
     const schema = freshSchemaName('rs_m');
     // Separate connections (each call opens its own), started together.

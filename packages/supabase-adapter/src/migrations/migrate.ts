@@ -1,5 +1,5 @@
 import { SyncConfigError } from '@racesync/sync-core';
-import postgres, { type Sql } from 'postgres';
+import postgres, { type PendingQuery, type Sql } from 'postgres';
 import { toStorageError } from '../errors/map-error.js';
 import { connectionStringSecrets, createRedactor, type Redact } from '../errors/redact.js';
 import { assertSchemaName, DEFAULT_SCHEMA } from '../schema-name.js';
@@ -31,6 +31,13 @@ export interface MigrateOptions {
    * @default 'racesync'
    */
   schema?: string;
+  /**
+   * Stops waiting: another process's migration holds the schema's lock until it commits, and a
+   * migration can take a while. Once aborted, the running statement is cancelled, the transaction
+   * rolls back (nothing is applied) and `migrate()` rejects with `signal.reason`.
+   * @default undefined (waits for the lock as long as it takes)
+   */
+  signal?: AbortSignal;
 }
 
 /** What {@link migrate} did. */
@@ -92,16 +99,31 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
 
   const applied: string[] = [];
   const skipped: string[] = [];
+  const { signal } = options;
+  // The statement running now: an abort cancels it (the lock wait, or a migration's DDL).
+  let running: { cancel(): void } | null = null;
+  const onAbort = () => running?.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    signal?.throwIfAborted();
     await sql.begin(async (tx) => {
-      await tx.unsafe('set local client_min_messages = warning');
-      await tx.unsafe(`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext($1))`, [schema]);
-      const [row] = await tx.unsafe<{ present: boolean }[]>('select to_regclass($1) is not null as present', [
-        `${schema}.schema_migrations`,
-      ]);
+      const run = <T extends readonly postgres.MaybeRow[]>(query: PendingQuery<T>): Promise<T> => {
+        signal?.throwIfAborted();
+        running = query;
+        return query;
+      };
+      await run(tx.unsafe('set local client_min_messages = warning'));
+      await run(tx.unsafe(`select pg_advisory_xact_lock(${LOCK_CLASS}, hashtext($1))`, [schema]));
+      const [row] = await run(
+        tx.unsafe<{ present: boolean }[]>('select to_regclass($1) is not null as present', [
+          `${schema}.schema_migrations`,
+        ]),
+      );
       const done = new Set<string>();
       if (row?.present) {
-        const names = await tx.unsafe<{ name: string }[]>(`select name from "${schema}".schema_migrations`);
+        const names = await run(
+          tx.unsafe<{ name: string }[]>(`select name from "${schema}".schema_migrations`),
+        );
         for (const { name } of names) done.add(name);
       }
       for (const migration of migrations({ schema })) {
@@ -109,13 +131,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
           skipped.push(migration.name);
           continue;
         }
-        await tx.unsafe(migration.sql);
+        await run(tx.unsafe(migration.sql));
         applied.push(migration.name);
       }
     });
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
     throw toStorageError('migrate', schema, failureOf(error, redact));
   } finally {
+    signal?.removeEventListener('abort', onAbort);
+    running = null;
     if (own) await sql.end({ timeout: 5 });
   }
   return { schema, applied, skipped };
