@@ -50,6 +50,9 @@ function positive(name: string, value: string, integer: boolean): number {
   return n;
 }
 
+/** Largest `--speed`: the client's 15-s timeout × speed must stay below setTimeout's 2^31 − 1 ms. */
+export const MAX_SPEED = 100_000;
+
 export function parseArgs(
   argv: readonly string[],
   allowed: { due: boolean; follow?: boolean } = { due: true, follow: true },
@@ -105,6 +108,8 @@ export function parseArgs(
     Boolean,
   );
   if (modes.length > 1) throw new UsageError(`${modes.join(' and ')} cannot be combined: pick one`);
+  // The virtual clock scales the client's timeout by the speed: beyond this, timers overflow.
+  if (args.speed > MAX_SPEED) throw new UsageError(`--speed is at most ${MAX_SPEED} (got ${args.speed})`);
   if (args.report !== null && !/\.html?$/i.test(args.report)) {
     throw new UsageError(`--report writes HTML: give a file name ending in .html (got "${args.report}")`);
   }

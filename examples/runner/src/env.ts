@@ -124,10 +124,20 @@ const schema = z
     SUPABASE_URL: optional(httpUrl('SUPABASE_URL', 'https://<project-ref>.supabase.co')),
     SUPABASE_SERVICE_ROLE_KEY: optional(z.string()),
     DATABASE_URL: optional(
-      z.string().refine((v) => isUrl(v, ['postgres:', 'postgresql:']), {
-        message:
-          'is not a postgres:// connection string (value not shown) — use e.g. postgres://postgres:<password>@db.<project-ref>.supabase.co:5432/postgres',
-      }),
+      // `//` and a host required: `new URL('postgres:secret@host/db')` parses (as an opaque path),
+      // and such a value would be printed as the database's description.
+      z
+        .string()
+        .refine(
+          (v) =>
+            /^postgres(?:ql)?:\/\/[^/?#\s]/i.test(v) &&
+            isUrl(v, ['postgres:', 'postgresql:']) &&
+            new URL(v).hostname !== '',
+          {
+            message:
+              'is not a postgres://user:password@host:port/database connection string (value not shown): check the `//`, the port, and percent-encode special characters in the password (# as %23, @ as %40, / as %2F) — e.g. postgres://postgres:<password>@db.<project-ref>.supabase.co:5432/postgres',
+          },
+        ),
     ),
     RACESYNC_MIGRATE: optional(
       z.enum(['1', '0', 'true', 'false', 'yes', 'no'], {

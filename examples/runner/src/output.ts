@@ -16,9 +16,12 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
   return (text) => {
     let out = text;
     for (const secret of sorted) out = out.split(secret).join('***');
-    return out
-      .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1***@')
-      .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, '***');
+    return (
+      out
+        // Any connection string's password, except a `<placeholder>` in a usage example.
+        .replace(/(postgres(?:ql)?:\/\/[^:/@\s]+:)(?!<[a-z-]+>@)[^@\s]+@/gi, '$1***@')
+        .replace(/\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, '***')
+    );
   };
 }
 

@@ -1,5 +1,5 @@
 /** `--report FILE.html`: the run as a self-contained HTML picture (via @racesync/report). */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type LagDistribution, type ReportRun, type RequestLog, renderReport } from '@racesync/report';
 import type { BucketSpec } from '@racesync/zwift-client';
@@ -39,9 +39,24 @@ export function reportRun(input: RunReportInput): ReportRun {
   };
 }
 
-/** Writes the report; a relative path is taken from where `pnpm` was started (INIT_CWD). */
+/** Where `--report` writes: a relative path is taken from where `pnpm` was started (INIT_CWD). */
+function reportPath(file: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), file);
+}
+
+/**
+ * Checks before the run that the report can be written (its folder made, writable), so a long
+ * run's report is not lost to a bad path at the end. Throws the file system's error.
+ */
+export function checkReportPath(file: string): void {
+  const dir = dirname(reportPath(file));
+  mkdirSync(dir, { recursive: true });
+  accessSync(dir, constants.W_OK);
+}
+
+/** Writes the report (see {@link checkReportPath} for where). */
 export function writeReport(file: string, title: string, subtitle: string, run: ReportRun): string {
-  const path = resolve(process.env.INIT_CWD ?? process.cwd(), file);
+  const path = reportPath(file);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, renderReport({ title, subtitle, generatedAt: new Date().toISOString(), runs: [run] }));
   return path;

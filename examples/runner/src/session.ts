@@ -86,10 +86,15 @@ function engineLogger(out: Output, verbose: boolean): Logger {
   };
 }
 
-const HINTS: Record<string, string> = {
-  auth: ' — the upstream refused the API key: check ZWIFTRACING_API_KEY and ZWIFTRACING_TIER',
-  storage: ' — check the database configuration and that the migrations are applied',
-};
+/** What to check after a failed run, by job and error kind (the follow job's `auth` is Zwift's login). */
+export function hintOf(job: string, kind: string): string {
+  if (kind === 'auth' && job === 'follow')
+    return ' — Zwift refused the account: check ZWIFT_USERNAME and ZWIFT_PASSWORD (the site lists cover every race meanwhile)';
+  if (kind === 'auth')
+    return ' — the upstream refused the API key: check ZWIFTRACING_API_KEY and ZWIFTRACING_TIER';
+  if (kind === 'storage') return ' — check the database configuration and that the migrations are applied';
+  return '';
+}
 
 function eventLine(e: ChangeEvent): string {
   switch (e.type) {
@@ -137,7 +142,7 @@ export async function runSession(s: SessionInput): Promise<SessionResult> {
       out.line(`${timeLabel(event.at)} ${event.message}`);
     } else if (event.type === 'sync.failed') {
       out.error(
-        `${timeLabel(event.at)} ${event.job} failed (${event.errorKind}): ${event.message}${HINTS[event.errorKind] ?? ''}`,
+        `${timeLabel(event.at)} ${event.job} failed (${event.errorKind}): ${event.message}${hintOf(event.job, event.errorKind)}`,
       );
     } else if (s.args.verbose && event.type !== 'sync.completed') {
       out.line(`${timeLabel(event.at)} ${eventLine(event)}`);

@@ -1,6 +1,7 @@
 import { parseArgs, type RunnerArgs, UsageError } from './args.ts';
 import { parseEnv, type RunnerConfig, secretsOf } from './env.ts';
 import { createOutput, createRedactor, type Output, type Writable } from './output.ts';
+import { checkReportPath } from './report.ts';
 
 /** What both runners need before wiring anything: output, flags and validated environment. */
 export type Startup =
@@ -38,6 +39,14 @@ export function startRunner(
   if (args.help) {
     out.line(help.trimEnd());
     return { out, exitCode: 0 };
+  }
+  if (args.report !== null) {
+    try {
+      checkReportPath(args.report);
+    } catch (error) {
+      out.error(`racesync: --report cannot be written there: ${(error as Error).message}`);
+      return { out, exitCode: 2 };
+    }
   }
   const env = parseEnv(options.env, target);
   if (!env.ok) {

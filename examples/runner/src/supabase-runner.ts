@@ -10,6 +10,7 @@ import {
   createPostgresStorage,
   createPostgresTransport,
   createSupabaseTransport,
+  MigrationsMissingError,
   migrate,
   type PostgresTransport,
   type RpcTransport,
@@ -90,7 +91,7 @@ export async function runSupabaseRunner(options: SupabaseRunnerOptions): Promise
       await storage.verify();
     } catch (error) {
       out.error(`racesync: the database is not usable: ${errorText(error)}`);
-      if (!config.migrate)
+      if (!config.migrate && error instanceof MigrationsMissingError)
         out.error('racesync: to create the schema, run once with RACESYNC_MIGRATE=1 and DATABASE_URL');
       return 1;
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from '../src/args.ts';
 import { parseEnv, secretsOf } from '../src/env.ts';
 import { createRedactor } from '../src/output.ts';
+import { hintOf } from '../src/session.ts';
 
 const problems = (env: Record<string, string>, target: 'memory' | 'supabase') => {
   const r = parseEnv(env, target);
@@ -121,6 +122,25 @@ describe('environment (zod)', () => {
     expect(lines[3]).toContain('value not shown');
   });
 
+  it('a DATABASE_URL without `//` or a host, or with a bad port or an unencoded #, is rejected unshown (it would be printed as the database)', () => {
+    for (const DATABASE_URL of [
+      'postgres:S3cretPgPass!word@127.0.0.1:55439/racesync',
+      'postgres:/S3cretPgPass!word@127.0.0.1:55439/racesync',
+      'postgres://postgres:S3cretPgPass!word@127.0.0.1:99999/racesync',
+      'postgres://postgres:S3cret#PgPass@127.0.0.1:5432/racesync',
+    ]) {
+      const lines = problems({ DATABASE_URL }, 'supabase');
+      const line = lines.find((l) => l.startsWith('DATABASE_URL'));
+      expect(line).toMatch(/value not shown.*percent-encode/);
+      expect(lines.join('\n')).not.toContain('S3cret');
+    }
+    // The usage example in that message survives the output's redactor (a placeholder, no secret).
+    const example = 'postgres://postgres:<password>@db.<project-ref>.supabase.co:5432/postgres';
+    expect(createRedactor([])(example)).toBe(example);
+    const ok = problems({ DATABASE_URL: 'postgres://postgres:pw@127.0.0.1:5432/racesync' }, 'supabase');
+    expect(ok.filter((l) => l.startsWith('DATABASE_URL'))).toEqual([]);
+  });
+
   it('secrets: the key, the service-role key, the database URL and its password (raw and decoded)', () => {
     const secrets = secretsOf({
       ZWIFTRACING_API_KEY: 'zr-key-123456789',
@@ -219,6 +239,7 @@ describe('flags', () => {
     [['--once', '--hours', '1'], /cannot be combined/],
     [['--report', 'r.txt'], /ending in .html/],
     [['--riders', '2.5'], /positive integer/],
+    [['--speed', '1e9'], /--speed is at most 100000 \(got 1000000000\)/],
   ])('%j → usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
@@ -233,5 +254,14 @@ describe('flags', () => {
     expect(() => parseArgs(['--follow'], { due: true, follow: false })).toThrow(/unknown flag --follow/);
     expect(parseArgs(['--follow']).follow).toBe(true);
     expect(parseArgs([]).follow).toBe(false);
+  });
+});
+
+describe('hints after a failed run', () => {
+  it('an auth failure of the follow job points at the Zwift account, of the other jobs at the API key', () => {
+    expect(hintOf('follow', 'auth')).toMatch(/ZWIFT_USERNAME and ZWIFT_PASSWORD/);
+    expect(hintOf('follow', 'auth')).not.toMatch(/ZWIFTRACING_API_KEY/);
+    expect(hintOf('team', 'auth')).toMatch(/ZWIFTRACING_API_KEY/);
+    expect(hintOf('events', 'transient')).toBe('');
   });
 });

@@ -3,7 +3,7 @@
  * runs use the virtual clock (simulated hours in seconds of wall time); one run is a real process
  * interrupted like a Ctrl-C in a terminal.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimulation } from '@racesync/simulator';
@@ -136,6 +136,22 @@ describe('memory runner, simulated upstream, virtual clock', () => {
     ).toBe(2);
     expect(io2.err()).toMatch(/^TEAM_RIDER_IDS or TEAM_CLUB_ID is required/);
     expect(io2.all()).not.toContain('zr-secret-key-0001');
+  });
+
+  it('a --report path that cannot be written exits 2 before the run, not after it', async () => {
+    const io = captureIo();
+    // A regular file where a folder is needed.
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const code = await runMemoryRunner({
+      argv: ['--hours', '24', '--report', join(file, 'day.html')],
+      env: {},
+      stdout: io.stdout,
+      stderr: io.stderr,
+    });
+    expect(code).toBe(2);
+    expect(io.err()).toMatch(/--report cannot be written there/);
+    expect(io.all()).not.toMatch(/syncing/);
   });
 });
 
