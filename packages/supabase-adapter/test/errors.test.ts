@@ -179,6 +179,9 @@ describe('secrets never appear in errors', () => {
       const error = await rejection(createPostgresStorage({ transport, schema: migrated }).getTeam());
       expect(error).toBeInstanceOf(PermissionDeniedError);
       expect(error).toMatchObject({ code: '28P01' });
+      // About the credentials, not a grants recipe.
+      expect(error.message).toMatch(/refused the login: check the user and password/);
+      expect(error.message).not.toMatch(/grant usage/);
       expectClean(error);
       expect(everything(error)).not.toContain(wrong);
     } finally {

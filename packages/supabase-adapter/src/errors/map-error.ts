@@ -109,6 +109,7 @@ export function toStorageError(fn: string, schema: string, failure: CallFailure)
     return new PermissionDeniedError(fn, schema, `${text} (HTTP ${status})`, extra);
   }
   const reason = reasonOf(failure);
+  if (code?.startsWith('28')) return new PermissionDeniedError(fn, schema, text, extra, 'login');
   if (reason === 'permission_denied') return new PermissionDeniedError(fn, schema, text, extra);
   const hint = failure.hint ? ` (hint: ${failure.hint})` : '';
   return new PostgresStorageError(fn, `${text}${hint}`, { ...extra, reason });

@@ -12,16 +12,25 @@ function readPaging(cursor: Record<string, unknown> | null): ClubPaging | null {
 }
 
 /**
- * Keeps team membership current: a static list once per start, a club every `clubIntervalMs`.
+ * Keeps team membership current: a static list once per start, a club every `clubIntervalMs`, and
+ * at once when the team's configuration changed since the saved state (a source no longer
+ * configured is emptied).
  * A club read page by page goes on as soon as its bucket allows (the pages so far are kept in the
  * job's cursor). New members pull the riders job forward.
  */
 export function createTeamJob(team: TeamConfig, options: { onMembersAdded: (at: number) => void }): Job {
   let paging: ClubPaging | null = null;
+  // The configuration the saved state was written for: another one makes the job due at start.
+  const config = JSON.stringify({
+    clubId: team.clubId ?? null,
+    riderIds: [...new Set(team.riderIds ?? [])].sort((a, b) => a - b),
+  });
   return {
     name: 'team',
+    outdated: (cursor) => cursor?.['config'] !== config,
     async load({ cursor }) {
-      paging = readPaging(cursor);
+      // Pages of another club are not this club's.
+      paging = cursor?.['config'] === config ? readPaging(cursor) : null;
     },
     async run(ctx: RunContext): Promise<JobOutcome> {
       const now = ctx.clock.now();
@@ -32,13 +41,13 @@ export function createTeamJob(team: TeamConfig, options: { onMembersAdded: (at: 
         return {
           status: 'ok',
           nextDueAt: Math.max(result.waitUntil ?? now, now + 1000),
-          cursor: { paging: { ...paging } },
+          cursor: { config, paging: { ...paging } },
           message: `club members: ${paging.riderIds.length} read, the next page when the clubs bucket allows`,
         };
       }
       const nextDueAt =
         team.clubId === undefined ? Number.POSITIVE_INFINITY : now + ctx.policy.team.clubIntervalMs;
-      return { status: 'ok', nextDueAt, cursor: null };
+      return { status: 'ok', nextDueAt, cursor: { config } };
     },
   };
 }

@@ -88,6 +88,10 @@ export class Coordinator {
       for (const slot of this.#slots) {
         const state = states.get(slot.job.name);
         adoptState(slot, state, now);
+        // Saved for another configuration: due now, as a pull (so the claim does not take the saved
+        // due time for another instance's run). Only here, at start: instances sharing one storage
+        // with different configurations would otherwise run the job at once, in turn, forever.
+        if (state && slot.job.outdated?.(slot.cursor) && now < slot.nextDueAt) this.pull(slot.job.name, now);
       }
     })().catch((error) => {
       this.#initialised = null;

@@ -69,4 +69,11 @@ export interface Job {
     jobStates: readonly JobState[] | null;
   }): Promise<void>;
   run(ctx: RunContext): Promise<JobOutcome>;
+  /**
+   * Whether a saved cursor was written for another configuration of this job (e.g. the team's club
+   * or rider ids changed between two starts): then the job is due at once when the engine starts,
+   * whatever due time was saved.
+   * @default never outdated
+   */
+  outdated?(cursor: Record<string, unknown> | null): boolean;
 }

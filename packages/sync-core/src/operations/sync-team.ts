@@ -62,7 +62,10 @@ export async function syncTeam(
     for (const m of await ctx.storage.getTeam()) if (m.source === 'club') members.push(m.riderId);
     return [...new Set(members)];
   };
-  if (team.riderIds) await apply('manual', team.riderIds);
+  // A source no longer configured is emptied first (a club dropped for a rider list, or the
+  // reverse), so its riders can be members again through the configured one.
+  if (team.clubId === undefined) await apply('club', []);
+  await apply('manual', team.riderIds ?? []);
   let next: ClubPaging | null = null;
   let waitUntil: number | null = null;
   if (team.clubId !== undefined) {
