@@ -1,8 +1,7 @@
-import { createPostgresTransport, migrate } from '@racesync/supabase-adapter';
+import { connectionStringRedactor, createPostgresTransport, migrate } from '@racesync/supabase-adapter';
 import { PgBoss } from 'pg-boss';
 import postgres from 'postgres';
 import { FleetError } from './errors.js';
-import { databaseUrlRedactor } from './redact.js';
 import { fleetSql, identifier } from './sql.js';
 import { FLEET_QUEUE } from './worker.js';
 
@@ -75,7 +74,7 @@ export async function migrateFleet(options: MigrateFleetOptions): Promise<void> 
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
     if (error instanceof FleetError) throw error;
-    const message = databaseUrlRedactor(options.databaseUrl)((error as Error).message);
+    const message = connectionStringRedactor(options.databaseUrl)((error as Error).message);
     throw new FleetError('database', `migration failed: ${message}`, { cause: error });
   } finally {
     await sql.end({ timeout: 5 });

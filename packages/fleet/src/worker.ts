@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  connectionStringRedactor,
   createPostgresStorage,
   createPostgresTransport,
   type PostgresStorage,
@@ -29,7 +30,6 @@ import {
 import { PgBoss } from 'pg-boss';
 import postgres, { type Sql } from 'postgres';
 import { FleetError } from './errors.js';
-import { databaseUrlRedactor } from './redact.js';
 import { type Scope, scopedStorage, scopePrefix, type Track } from './scoped-storage.js';
 import { identifier } from './sql.js';
 import { type FleetTeam, fleetTeams } from './teams.js';
@@ -210,7 +210,7 @@ export function createFleetWorker(options: FleetWorkerOptions): FleetWorker {
     monitorIntervalSeconds: options.superviseIntervalSeconds ?? 2,
     schedule: false,
   });
-  const redact = databaseUrlRedactor(options.databaseUrl);
+  const redact = connectionStringRedactor(options.databaseUrl);
   const messageOf = (error: unknown) => redact(error instanceof Error ? error.message : String(error));
   boss.on('error', (error: Error) => logger.warn?.({ error: messageOf(error) }, 'pg-boss error'));
 

@@ -13,6 +13,7 @@ export type {
   PostgresStorageErrorReason,
 } from './errors/postgres-storage-error.js';
 export { PostgresStorageError } from './errors/postgres-storage-error.js';
+export { connectionStringRedactor, type Redact } from './errors/redact.js';
 export { SchemaNotExposedError } from './errors/schema-not-exposed-error.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
 export { migrate } from './migrations/migrate.js';

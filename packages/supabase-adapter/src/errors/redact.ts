@@ -40,3 +40,12 @@ export function connectionStringSecrets(connectionString: string | undefined): s
   }
   return out;
 }
+
+/**
+ * A redactor for text that may hold `connectionString` or its password (raw or decoded), e.g.
+ * messages of postgres.js or pg-boss errors: those, any other connection string's password, JWTs
+ * and Supabase secret keys become `***`.
+ */
+export function connectionStringRedactor(connectionString: string): Redact {
+  return createRedactor(connectionStringSecrets(connectionString));
+}
